@@ -1,0 +1,21 @@
+using FunctionsJobs.Core.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FunctionsJobs.Core;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the domain shared by both runtimes. The Functions worker and the Host each call
+    /// this once; runtime-specific triggers are registered by the runtime itself.
+    /// </summary>
+    public static IServiceCollection AddFunctionsJobsCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => StorageAccount.FromConfiguration(configuration));
+        return services;
+    }
+}

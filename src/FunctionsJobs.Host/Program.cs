@@ -1,0 +1,3 @@
+using FunctionsJobs.Host;
+
+return await HostApplication.RunAsync(args).ConfigureAwait(false);

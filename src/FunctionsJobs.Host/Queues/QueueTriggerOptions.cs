@@ -1,0 +1,107 @@
+using System.Globalization;
+using Azure.Storage.Queues;
+using FunctionsJobs.Core.Settings;
+using FunctionsJobs.Host.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace FunctionsJobs.Host.Queues;
+
+/// <summary>
+/// The queue-trigger semantics of Azure Functions, read from <c>host.json</c>
+/// <c>extensions.queues</c> with the same names and defaults, plus the Host's own lease and drain settings.
+/// </summary>
+public sealed record QueueTriggerOptions
+{
+    public const string Section = HostJsonFile.Prefix + ":extensions:queues";
+
+    /// <summary>Messages fetched per receive (Azure Storage allows at most 32).</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>A new batch is fetched once the number of messages still running drops to this.</summary>
+    public int NewBatchThreshold { get; init; } = 8;
+
+    /// <summary>The longest wait between polls of an empty queue.</summary>
+    public TimeSpan MaxPollingInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a failed message stays invisible before its retry.</summary>
+    public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Deliveries before a failing message moves to <c>&lt;queue&gt;-poison</c>.</summary>
+    public int MaxDequeueCount { get; init; } = 5;
+
+    public QueueMessageEncoding MessageEncoding { get; init; } = QueueMessageEncoding.Base64;
+
+    /// <summary>
+    /// How long a received message stays hidden; renewed at half while its handler runs. After a
+    /// crash, this is how long the message waits before another instance sees it. Functions uses
+    /// 10 minutes; the Host makes it a setting (<c>FunctionsJobs:QueueMessageLease</c>).
+    /// </summary>
+    public TimeSpan MessageLease { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>On shutdown, how long in-flight handlers may run before they are cancelled (<c>FunctionsJobs:DrainTimeout</c>).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
+
+    public static QueueTriggerOptions FromConfiguration(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        var batchSize = ReadInt(section, "batchSize", 16, 1, 32);
+        return new QueueTriggerOptions
+        {
+            BatchSize = batchSize,
+            NewBatchThreshold = ReadInt(section, "newBatchThreshold", batchSize / 2, 0, 1000),
+            MaxPollingInterval = ReadTimeSpan(section, "maxPollingInterval", TimeSpan.FromMinutes(1), MinPollingInterval),
+            VisibilityTimeout = ReadTimeSpan(section, "visibilityTimeout", TimeSpan.Zero, TimeSpan.Zero),
+            MaxDequeueCount = ReadInt(section, "maxDequeueCount", 5, 1, 1000),
+            MessageEncoding = ReadEncoding(section),
+            MessageLease = configuration.GetTimeSpan("FunctionsJobs:QueueMessageLease", TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(2)),
+            DrainTimeout = configuration.GetTimeSpan("FunctionsJobs:DrainTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero),
+        };
+    }
+
+    private static string Name(string key) => $"host.json extensions.queues.{key}";
+
+    private static int ReadInt(IConfigurationSection section, string key, int fallback, int min, int max)
+    {
+        var value = section[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > max)
+        {
+            throw new InvalidSettingException(Name(key), $"must be a whole number from {min} to {max}, not '{value}'");
+        }
+
+        return parsed;
+    }
+
+    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan min)
+    {
+        var value = section[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var parsed) || parsed < min)
+        {
+            throw new InvalidSettingException(Name(key), $"must be a time span hh:mm:ss of at least {min}, not '{value}'");
+        }
+
+        return parsed;
+    }
+
+    private static QueueMessageEncoding ReadEncoding(IConfigurationSection section)
+    {
+        var value = section["messageEncoding"];
+        return value?.ToLowerInvariant() switch
+        {
+            null or "base64" => QueueMessageEncoding.Base64,
+            "none" => QueueMessageEncoding.None,
+            _ => throw new InvalidSettingException(Name("messageEncoding"), $"must be 'base64' or 'none', not '{value}'"),
+        };
+    }
+}

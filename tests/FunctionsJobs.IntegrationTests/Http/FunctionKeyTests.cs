@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json;
+using FunctionsJobs.Host.Http;
+using FunctionsJobs.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace FunctionsJobs.IntegrationTests.Http;
+
+/// <summary>Routes guarded like Functions: function key for /api, master key for /admin, /health anonymous.</summary>
+public sealed class FunctionKeyTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("wrong-key-wrong-key", HttpStatusCode.Unauthorized)]
+    [InlineData(TestHost.FunctionKey, HttpStatusCode.OK)]
+    [InlineData(TestHost.MasterKey, HttpStatusCode.OK)]
+    public async Task Api_routes_need_a_function_key_or_the_master_key_in_the_header(string? key, HttpStatusCode expected)
+    {
+        await using var host = await StartAsync();
+        using var request = host.Request(HttpMethod.Get, "/api/ping", key);
+        using var response = await host.Http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.Unauthorized)
+        {
+            await AssertProblemAsync(response, "function key");
+        }
+    }
+
+    [Fact]
+    public async Task The_code_query_parameter_works_like_the_header()
+    {
+        await using var host = await StartAsync();
+        using var ok = await host.Http.GetAsync($"/api/ping?code={TestHost.FunctionKey}");
+        using var wrong = await host.Http.GetAsync("/api/ping?code=nope");
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData(TestHost.FunctionKey, HttpStatusCode.Unauthorized)]
+    [InlineData(TestHost.MasterKey, HttpStatusCode.OK)]
+    public async Task Admin_routes_need_the_master_key(string? key, HttpStatusCode expected)
+    {
+        await using var host = await StartAsync();
+        using var request = host.Request(HttpMethod.Get, "/admin/queues", key);
+        using var response = await host.Http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.Unauthorized)
+        {
+            await AssertProblemAsync(response, "master key");
+        }
+    }
+
+    [Fact]
+    public async Task Health_is_anonymous_and_tells_liveness_from_readiness()
+    {
+        await using var host = await StartAsync();
+        using var live = await host.Http.GetAsync("/health/live");
+        using var ready = await host.Http.GetAsync("/health/ready");
+        using var all = await host.Http.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var body = JsonDocument.Parse(await all.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(body.GetProperty("ready").GetBoolean());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("storage").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Readiness_fails_when_storage_is_unreachable_while_liveness_holds()
+    {
+        // A port nothing listens on: storage is down from the start.
+        await using var down = await AzuriteServer.StartAsync();
+        var connectionString = down.ConnectionString;
+        await down.StopAsync();
+        await using var host = await TestHost.StartAsync(connectionString);
+
+        using var live = await host.Http.GetAsync("/health/live");
+        using var ready = await host.Http.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("unreachable", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private Task<TestHost> StartAsync() =>
+        TestHost.StartAsync(azurite.ConnectionString, map: app => app.MapGet("/api/ping", () => Results.Ok("pong")));
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, string expectedDetail)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(401, problem.GetProperty("status").GetInt32());
+        Assert.Contains(expectedDetail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(FunctionKeyMiddleware.HeaderName, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using FunctionsJobs.Core.Queues;
+
+namespace FunctionsJobs.IntegrationTests.Queues;
+
+public sealed record TestMessage(string Id, int Value);
+
+/// <summary>Records what handlers saw and lets a test await a count instead of sleeping.</summary>
+public sealed class Probe
+{
+    private readonly List<(Func<Probe, bool> Condition, TaskCompletionSource Signal)> _waiters = [];
+
+    public ConcurrentQueue<(string Payload, QueueMessageContext Context)> Started { get; } = new();
+
+    public ConcurrentQueue<(string Payload, QueueMessageContext Context)> Completed { get; } = new();
+
+    public ConcurrentQueue<(string Payload, QueueMessageContext Context)> Cancelled { get; } = new();
+
+    /// <summary>Handlers that block wait on this until the test opens it.</summary>
+    public SemaphoreSlim Gate { get; } = new(0);
+
+    public int Running => Started.Count - Completed.Count - Cancelled.Count - Failed;
+
+    public int Failed { get; private set; }
+
+    public ConcurrentQueue<DateTimeOffset> StartedAt { get; } = new();
+
+    public ConcurrentQueue<DateTimeOffset> FailedAt { get; } = new();
+
+    public void OnStarted(string payload, QueueMessageContext context)
+    {
+        StartedAt.Enqueue(DateTimeOffset.UtcNow);
+        Started.Enqueue((payload, context));
+        Changed();
+    }
+
+    public void OnCompleted(string payload, QueueMessageContext context)
+    {
+        Completed.Enqueue((payload, context));
+        Changed();
+    }
+
+    public void OnCancelled(string payload, QueueMessageContext context)
+    {
+        Cancelled.Enqueue((payload, context));
+        Changed();
+    }
+
+    public void OnFailed()
+    {
+        FailedAt.Enqueue(DateTimeOffset.UtcNow);
+        lock (_waiters)
+        {
+            Failed++;
+        }
+
+        Changed();
+    }
+
+    public Task WaitUntilAsync(Func<Probe, bool> condition, TimeSpan? timeout = null)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            if (condition(this))
+            {
+                return Task.CompletedTask;
+            }
+
+            _waiters.Add((condition, signal));
+        }
+
+        return signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+    }
+
+    private void Changed()
+    {
+        lock (_waiters)
+        {
+            foreach (var waiter in _waiters.Where(w => w.Condition(this)).ToList())
+            {
+                waiter.Signal.TrySetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+}
+
+public sealed class RecordingHandler(Probe probe) : IQueueHandler<TestMessage>
+{
+    public Task HandleAsync(TestMessage message, QueueMessageContext context, CancellationToken cancellationToken)
+    {
+        probe.OnStarted(message.Id, context);
+        probe.OnCompleted(message.Id, context);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class TextHandler(Probe probe) : IQueueHandler<string>
+{
+    public Task HandleAsync(string message, QueueMessageContext context, CancellationToken cancellationToken)
+    {
+        probe.OnStarted(message, context);
+        probe.OnCompleted(message, context);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Fails every delivery of a message whose Value is negative; handles the rest.</summary>
+public sealed class FailingHandler(Probe probe) : IQueueHandler<TestMessage>
+{
+    public Task HandleAsync(TestMessage message, QueueMessageContext context, CancellationToken cancellationToken)
+    {
+        probe.OnStarted(message.Id, context);
+        if (message.Value < 0)
+        {
+            probe.OnFailed();
+            throw new InvalidOperationException($"refusing {message.Id}");
+        }
+
+        probe.OnCompleted(message.Id, context);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Fails the first delivery of every message, handles the second.</summary>
+public sealed class FailOnceHandler(Probe probe) : IQueueHandler<TestMessage>
+{
+    public Task HandleAsync(TestMessage message, QueueMessageContext context, CancellationToken cancellationToken)
+    {
+        probe.OnStarted(message.Id, context);
+        if (context.DequeueCount == 1)
+        {
+            probe.OnFailed();
+            throw new InvalidOperationException("first delivery fails");
+        }
+
+        probe.OnCompleted(message.Id, context);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Waits on the probe's gate, honouring cancellation: a handler that is still running at shutdown.</summary>
+public sealed class BlockingHandler(Probe probe) : IQueueHandler<TestMessage>
+{
+    public async Task HandleAsync(TestMessage message, QueueMessageContext context, CancellationToken cancellationToken)
+    {
+        probe.OnStarted(message.Id, context);
+        try
+        {
+            await probe.Gate.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            probe.OnCancelled(message.Id, context);
+            throw;
+        }
+
+        probe.OnCompleted(message.Id, context);
+    }
+}
