@@ -2,6 +2,7 @@ using FunctionsJobs.Core;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Host.Configuration;
+using FunctionsJobs.Host.Functions;
 using FunctionsJobs.Host.Health;
 using FunctionsJobs.Host.Http;
 using FunctionsJobs.Host.Queues;
@@ -57,6 +58,8 @@ public static partial class HostApplication
             o.ShutdownTimeout = queueOptions.DrainTimeout + TimeSpan.FromSeconds(15);
         });
 
+        builder.Services.AddSingleton<FunctionCatalog>();
+        HostJobs.Add(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -70,6 +73,8 @@ public static partial class HostApplication
         app.UseMiddleware<FunctionKeyMiddleware>();
         app.MapHostHealth();
         app.MapQueueAdmin();
+        FunctionCatalog.Map(app);
+        HostJobs.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app));
         return app;
@@ -126,9 +131,9 @@ public static partial class HostApplication
     private static void LogStarted(WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FunctionsJobs.Host");
-        foreach (var function in app.Services.GetServices<QueueFunction>())
+        foreach (var function in app.Services.GetRequiredService<FunctionCatalog>().List())
         {
-            LogFunction(logger, function.Name, "queueTrigger", function.QueueName);
+            LogFunction(logger, function.Name, function.Trigger, function.Source);
         }
 
         var keys = app.Services.GetRequiredService<FunctionKeys>();

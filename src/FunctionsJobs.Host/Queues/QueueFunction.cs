@@ -1,5 +1,6 @@
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Settings;
+using FunctionsJobs.Host.Functions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,8 +12,12 @@ namespace FunctionsJobs.Host.Queues;
 /// <param name="QueueName">The queue name that setting resolved to.</param>
 /// <param name="MessageType">What the handler receives.</param>
 /// <param name="HandlerType">The <see cref="IQueueHandler{TMessage}"/> implementation.</param>
-public sealed record QueueFunction(string Name, string QueueSetting, string QueueName, Type MessageType, Type HandlerType)
+public sealed record QueueFunction(string Name, string QueueSetting, string QueueName, Type MessageType, Type HandlerType) : IHostFunction
 {
+    public string Trigger => "queueTrigger";
+
+    public string Source => QueueName;
+
     public string PoisonQueueName => PoisonQueue.NameFor(QueueName);
 }
 
@@ -35,6 +40,7 @@ public static class QueueFunctionRegistration
         var function = new QueueFunction(name, queueSetting, queueName, typeof(TMessage), typeof(THandler));
         services.TryAddScoped<THandler>();
         services.AddSingleton(function);
+        services.AddSingleton<IHostFunction>(function);
         services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<QueueListener<TMessage>>(sp, function));
         return services;
     }

@@ -1,0 +1,16 @@
+namespace FunctionsJobs.Host;
+
+/// <summary>
+/// The jobs the Host runs. Each job registers its triggers and maps its routes in a file of its
+/// own folder (Thumbnails/, Orders/, Scheduling/); this is the one place that lists them.
+/// </summary>
+internal static class HostJobs
+{
+    public static void Add(WebApplicationBuilder builder)
+    {
+    }
+
+    public static void Map(WebApplication app)
+    {
+    }
+}
