@@ -416,17 +416,34 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           }
         }
       : null
-    siteConfig: {
-      minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      // Windows .NET stack version; Flex takes the runtime from functionAppConfig instead.
-      netFrameworkVersion: isFlex ? null : 'v10.0'
-      use32BitWorkerProcess: isFlex ? null : false
-      // Elastic Premium: instances kept warm for this app, and extra pre-warmed ones for scale-out.
-      minimumElasticInstanceCount: isPremium ? premiumMinimumInstances : null
-      preWarmedInstanceCount: isPremium ? premiumPreWarmedInstances : null
-    }
+    // Flex refuses the Windows and Premium site properties, so they are added only where they apply.
+    siteConfig: union(
+      {
+        minTlsVersion: '1.2'
+        ftpsState: 'Disabled'
+      },
+      isFlex ? {} : windowsSiteConfig,
+      isPremium ? premiumSiteConfig : {}
+    )
   }
+  // Flex checks its deployment container when the app is created; every plan's host needs its
+  // storage roles from the first start.
+  dependsOn: [
+    deploymentContainer
+    storageRoleAssignments
+  ]
+}
+
+// Windows .NET stack version (Flex takes the runtime from functionAppConfig instead), 64-bit.
+var windowsSiteConfig = {
+  netFrameworkVersion: 'v10.0'
+  use32BitWorkerProcess: false
+}
+
+// Elastic Premium: instances kept running for this app, and pre-warmed ones ready for scale-out.
+var premiumSiteConfig = {
+  minimumElasticInstanceCount: premiumMinimumInstances
+  preWarmedInstanceCount: premiumPreWarmedInstances
 }
 
 // A config resource replaces the whole settings list: what is not here is removed from the app.
@@ -434,13 +451,10 @@ resource functionAppSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: functionApp
   name: 'appsettings'
   properties: appSettings
-  // The host starts with these identity-based settings, so its roles and its package container
-  // must exist first.
+  // The host starts with these identity-based settings, so the roles they rely on come first.
   dependsOn: [
-    storageRoleAssignments
     serviceBusRoleAssignments
     appInsightsMetricsPublisher
-    deploymentContainer
   ]
 }
 

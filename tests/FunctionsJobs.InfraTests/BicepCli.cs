@@ -74,12 +74,12 @@ internal static class BicepCli
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
         {
-            return $"skipped: the bicep CLI these checks use comes from Azure.Bicep.CommandLine.linux-x64 and runs on linux-x64 only, not on {RuntimeInformation.RuntimeIdentifier}";
+            return $"the bicep CLI these checks use comes from Azure.Bicep.CommandLine.linux-x64 and runs on linux-x64 only, not on {RuntimeInformation.RuntimeIdentifier}";
         }
 
         return File.Exists(PackagedPath)
             ? null
-            : $"skipped: no bicep CLI at '{PackagedPath}'; restore tests/FunctionsJobs.InfraTests (package Azure.Bicep.CommandLine.linux-x64)";
+            : $"no bicep CLI at '{PackagedPath}'; restore tests/FunctionsJobs.InfraTests (package Azure.Bicep.CommandLine.linux-x64)";
     }
 
     /// <summary>

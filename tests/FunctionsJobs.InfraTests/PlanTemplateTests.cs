@@ -160,6 +160,9 @@ public sealed class PlanTemplateTests
         Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", settings.Keys);
         Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", settings.Keys);
         Assert.DoesNotContain("WEBSITE_RUN_FROM_PACKAGE", settings.Keys);
+        var siteConfig = site.GetProperty("properties").GetProperty("siteConfig");
+        Assert.False(siteConfig.TryGetProperty("netFrameworkVersion", out _), "Flex gets no Windows stack version");
+        Assert.False(siteConfig.TryGetProperty("preWarmedInstanceCount", out _), "Flex gets no Premium instance settings");
     }
 
     [BicepTheory]
