@@ -2,7 +2,7 @@ using FunctionsJobs.Benchmarks.QueueDispatch;
 
 // One subcommand per benchmark; each prints one line per figure and ends with a summary.
 // A missed target is a result, not a failure: the exit code is 0 unless the run itself broke.
-const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 3000] [--rounds 3] [--warmup 500]";
+const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory]";
 
 if (args.FirstOrDefault() != "queue-dispatch")
 {

@@ -42,7 +42,7 @@ internal static class BenchStorage
         await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (body, ct) => await queue.SendMessageAsync(body, ct));
     }
 
-    /// <summary>Drops a finished phase's queue, so Azurite's in-memory store does not grow round after round.</summary>
+    /// <summary>Drops a finished phase's queue, so Azurite does not carry its messages into later rounds.</summary>
     public static Task DeleteAsync(StorageAccount account, string queueName) => account.RawQueues.GetQueueClient(queueName).DeleteIfExistsAsync();
 
     /// <summary>

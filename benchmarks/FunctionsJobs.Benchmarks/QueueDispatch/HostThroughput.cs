@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Host.Queues;
@@ -15,15 +15,15 @@ namespace FunctionsJobs.Benchmarks.QueueDispatch;
 /// </summary>
 internal static class HostThroughput
 {
-    public static async Task<double> RunAsync(
+    public static async Task<PhaseResult> RunAsync(
         string connectionString, StorageAccount account, StorageRequestCounter counter, string queueName, int messages, int batchSize, int newBatchThreshold)
     {
         var traffic = counter.Watch(queueName, expectedDeletes: messages);
         var probe = new FirstHandled();
         var settings = new Dictionary<string, string>
         {
-            [BenchStorage.BatchSize] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [BenchStorage.NewBatchThreshold] = newBatchThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [BenchStorage.BatchSize] = batchSize.ToString(CultureInfo.InvariantCulture),
+            [BenchStorage.NewBatchThreshold] = newBatchThreshold.ToString(CultureInfo.InvariantCulture),
         };
 
         // The queue is already full: the Host starts after the fill so that sending is not timed.
@@ -34,38 +34,43 @@ internal static class HostThroughput
             builder.Services.AddQueueFunction<NoOpHandler, string>(builder.Configuration, "BenchNoOp", "BenchNoOpQueueName", queueName);
         });
 
-        if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
+        Mark lastDeleted;
+        try
         {
-            _ = Task.Run(async () =>
-            {
-                while (!traffic.AllDeleted.IsCompleted)
-                {
-                    Console.WriteLine($"  t={DateTime.Now:HH:mm:ss.f} requests {traffic.Requests} deletes {traffic.Deletes}");
-                    await Task.Delay(1000);
-                }
-            });
+            lastDeleted = await traffic.AllDeleted.WaitAsync(QueueDispatchCommand.PhaseTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"runtime: after {QueueDispatchCommand.PhaseTimeout}, {probe.Handled} of {messages} messages handled and {traffic.Deletes} deleted ({traffic.Requests} requests)");
         }
 
-        var lastDeleted = await traffic.AllDeleted.WaitAsync(QueueDispatchCommand.PhaseTimeout);
         await host.StopAsync();
-        return messages / Stopwatch.GetElapsedTime(probe.Timestamp, lastDeleted).TotalSeconds;
+        return PhaseResult.Between(probe.First, lastDeleted, messages);
     }
 
-    /// <summary>When the first handler ran: one compare-exchange per message, nothing more.</summary>
+    /// <summary>When the first handler ran, and how many ran: one interlocked increment per message, nothing more.</summary>
     internal sealed class FirstHandled
     {
-        private long _timestamp;
+        private long _handled;
 
-        public long Timestamp => Interlocked.Read(ref _timestamp);
+        public Mark First { get; private set; }
 
-        public void Mark() => Interlocked.CompareExchange(ref _timestamp, Stopwatch.GetTimestamp(), 0);
+        public long Handled => Interlocked.Read(ref _handled);
+
+        public void Count()
+        {
+            if (Interlocked.Increment(ref _handled) == 1)
+            {
+                First = Mark.Now();
+            }
+        }
     }
 
     internal sealed class NoOpHandler(FirstHandled probe) : IQueueHandler<string>
     {
         public Task HandleAsync(string message, QueueMessageContext context, CancellationToken cancellationToken)
         {
-            probe.Mark();
+            probe.Count();
             return Task.CompletedTask;
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using FunctionsJobs.Testing;
@@ -19,30 +20,70 @@ internal static class QueueDispatchCommand
     /// <summary>Any phase taking longer than this is broken, not slow.</summary>
     public static readonly TimeSpan PhaseTimeout = TimeSpan.FromMinutes(2);
 
+    private static readonly TimeSpan SettleAfterFill = TimeSpan.FromSeconds(1);
+
     public static async Task<int> RunAsync(QueueDispatchOptions options)
     {
-        await using var azurite = await AzuriteServer.StartAsync();
+        // On disk, not in memory: Azurite's in-memory store keeps one extent per message and its
+        // queue GC (every 60 s) removes them one by one with a full scan each, without yielding to
+        // I/O. After a few thousand messages that freezes the emulator for up to a minute (seen
+        // here: a fresh client waited 60 s for an answer). On disk, messages share extent files.
+        var location = options.InMemory ? null : Directory.CreateTempSubdirectory("fjbench-azurite-").FullName;
+        try
+        {
+            return await RunAsync(options, location);
+        }
+        finally
+        {
+            if (location is not null)
+            {
+                Directory.Delete(location, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<int> RunAsync(QueueDispatchOptions options, string? location)
+    {
+        var run = Stopwatch.StartNew();
+        await using var azurite = await AzuriteServer.StartAsync(location);
+        try
+        {
+            await MeasureAsync(options, azurite, location is null ? "in-memory" : "on disk");
+        }
+        catch (Exception ex) when (!azurite.IsRunning)
+        {
+            // Otherwise this reads as a runtime failure (timeouts, refused connections).
+            Console.Error.WriteLine($"queue-dispatch: Azurite exited during the run; no figure after this point is valid ({ex.GetType().Name}: {ex.Message})");
+            return 1;
+        }
+
+        Print($"queue-dispatch: whole run {run.Elapsed.TotalSeconds:F0} s");
+        return 0;
+    }
+
+    private static async Task MeasureAsync(QueueDispatchOptions options, AzuriteServer azurite, string persistence)
+    {
         var counter = new StorageRequestCounter();
         var account = BenchStorage.CountingAccount(azurite.ConnectionString, counter);
         var connectionString = azurite.ConnectionString;
 
-        Print($"queue-dispatch: Azurite {AzuriteVersion()} (in-memory, loopback), {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
+        Print($"queue-dispatch: Azurite {AzuriteVersion()} ({persistence}, loopback), {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
               $"{options.Messages} messages x {options.Rounds} rounds, batchSize {BatchSize}, newBatchThreshold {NewBatchThreshold}");
 
         if (options.Warmup > 0)
         {
             var warmBaseline = await BaselineAsync(options.Warmup);
             var warmRuntime = await RuntimeAsync(options.Warmup);
-            Print($"warm-up ({options.Warmup} messages, not counted): baseline {warmBaseline:F0} msg/s, runtime {warmRuntime:F0} msg/s");
+            Print($"warm-up ({options.Warmup} messages, not counted): baseline {Describe(warmBaseline)}, runtime {Describe(warmRuntime)}");
         }
 
         // Alternate which goes first, so a drift in machine load (another build, a test run)
         // does not always fall on the same side.
-        var baselines = new List<double>();
-        var runtimes = new List<double>();
+        var baselines = new List<PhaseResult>();
+        var runtimes = new List<PhaseResult>();
         for (var round = 1; round <= options.Rounds; round++)
         {
-            double baseline, runtime;
+            PhaseResult baseline, runtime;
             if (round % 2 == 1)
             {
                 baseline = await BaselineAsync(options.Messages);
@@ -56,14 +97,20 @@ internal static class QueueDispatchCommand
 
             baselines.Add(baseline);
             runtimes.Add(runtime);
-            Print($"round {round}/{options.Rounds}: baseline {baseline:F0} msg/s, runtime {runtime:F0} msg/s, ratio {runtime / baseline:F2}");
+            Print($"round {round}/{options.Rounds}: baseline {Describe(baseline)}, runtime {Describe(runtime)}, ratio {runtime.MessagesPerSecond / baseline.MessagesPerSecond:F2}");
         }
 
-        var baselineMedian = Median(baselines);
-        var runtimeMedian = Median(runtimes);
-        var ratio = runtimeMedian / baselineMedian;
-        Print($"baseline: median {baselineMedian:F0} msg/s (SDK loop: receive {BatchSize}, delete each, up to {BatchSize + NewBatchThreshold} in flight)");
-        Print($"runtime: median {runtimeMedian:F0} msg/s (Host queue trigger, no-op handler, first handled to last deleted)");
+        var baselineRate = Median(baselines.Select(r => r.MessagesPerSecond));
+        var runtimeRate = Median(runtimes.Select(r => r.MessagesPerSecond));
+        var baselineCpu = Median(baselines.Select(r => r.CpuMicrosecondsPerMessage));
+        var runtimeCpu = Median(runtimes.Select(r => r.CpuMicrosecondsPerMessage));
+        var ratio = runtimeRate / baselineRate;
+
+        // Each round's pair ran back to back, so its ratio is the least disturbed by a neighbour's
+        // load; shown beside the ratio of medians as a check on it.
+        var roundRatios = runtimes.Zip(baselines, (r, b) => r.MessagesPerSecond / b.MessagesPerSecond).ToList();
+        Print($"baseline: median {baselineRate:F0} msg/s, {baselineCpu:F0} us CPU/msg in this process (SDK loop: receive {BatchSize}, delete each, up to {BatchSize + NewBatchThreshold} in flight)");
+        Print($"runtime: median {runtimeRate:F0} msg/s, {runtimeCpu:F0} us CPU/msg in this process (Host queue trigger, no-op handler, first handled to last deleted)");
 
         var idleQueue = BenchStorage.NewQueueName("bench-idle");
         var (idleRequests, idleElapsed) = await IdlePolling.RunAsync(connectionString, account, counter, idleQueue);
@@ -76,14 +123,14 @@ internal static class QueueDispatchCommand
               $"stop took {shutdown.Stopping.TotalSeconds:F1} s: completed {shutdown.Completed}, returned {shutdown.Returned}, lost {shutdown.Lost}, in both {shutdown.Duplicated}");
 
         Print("summary:");
-        Print($"queue-dispatch: runtime {runtimeMedian:F0} msg/s, baseline {baselineMedian:F0} msg/s, ratio {ratio:F2} " +
-              $"(target >= {ThroughputTarget:F1}; rounds {string.Join(" ", runtimes.Zip(baselines, (r, b) => (r / b).ToString("F2", CultureInfo.InvariantCulture)))}){Missed(ratio >= ThroughputTarget)}");
+        Print($"queue-dispatch: runtime {runtimeRate:F0} msg/s, baseline {baselineRate:F0} msg/s, ratio {ratio:F2} (target >= {ThroughputTarget:F1}){Missed(ratio >= ThroughputTarget)}; " +
+              $"per round {string.Join(" ", roundRatios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))} (median {Median(roundRatios):F2}); " +
+              $"CPU/msg runtime/baseline {runtimeCpu / baselineCpu:F2}");
         Print($"queue-dispatch: idle {idleRate:F2} req/s (target <= {IdleTarget:F0}){Missed(idleRate <= IdleTarget)}");
         Print($"queue-dispatch: shutdown completed {shutdown.Completed} / returned {shutdown.Returned} / lost {shutdown.Lost}, in both {shutdown.Duplicated} " +
               $"(target lost = 0, in both = 0){Missed(shutdown.Lost == 0 && shutdown.Duplicated == 0)}");
-        return 0;
 
-        async Task<double> BaselineAsync(int messages)
+        async Task<PhaseResult> BaselineAsync(int messages)
         {
             var queue = await FilledQueueAsync("bench-sdk", messages);
             var rate = await SdkBaseline.RunAsync(account, queue, messages, BatchSize, NewBatchThreshold);
@@ -91,7 +138,7 @@ internal static class QueueDispatchCommand
             return rate;
         }
 
-        async Task<double> RuntimeAsync(int messages)
+        async Task<PhaseResult> RuntimeAsync(int messages)
         {
             var queue = await FilledQueueAsync("bench-host", messages);
             var rate = await HostThroughput.RunAsync(connectionString, account, counter, queue, messages, BatchSize, NewBatchThreshold);
@@ -99,16 +146,21 @@ internal static class QueueDispatchCommand
             return rate;
         }
 
-        // A fresh queue per phase, filled before the clock starts.
+        // A fresh queue per phase, filled before the clock starts, then a pause on both sides (the
+        // runtime side also waits for its Host to start): neither starts on an Azurite still busy
+        // with the fill.
         async Task<string> FilledQueueAsync(string prefix, int messages)
         {
             var queue = BenchStorage.NewQueueName(prefix);
             await BenchStorage.FillAsync(account, queue, Enumerable.Range(0, messages).Select(i => $"message-{i}"));
+            await Task.Delay(SettleAfterFill);
             return queue;
         }
     }
 
-    private static double Median(List<double> values)
+    private static string Describe(PhaseResult result) => $"{result.MessagesPerSecond:F0} msg/s ({result.CpuMicrosecondsPerMessage:F0} us CPU/msg, {result.WorkItemsPerMessage:F1} thread-pool items/msg)";
+
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
         var middle = sorted.Count / 2;

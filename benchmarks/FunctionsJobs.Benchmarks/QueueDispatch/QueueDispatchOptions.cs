@@ -5,7 +5,8 @@ namespace FunctionsJobs.Benchmarks.QueueDispatch;
 /// <param name="Messages">Messages per timed phase.</param>
 /// <param name="Rounds">Baseline/runtime pairs; more rounds steady the medians on a busy machine.</param>
 /// <param name="Warmup">Messages of one untimed pair first, so JIT and connection set-up are not measured.</param>
-internal sealed record QueueDispatchOptions(int Messages = 3000, int Rounds = 3, int Warmup = 500)
+/// <param name="InMemory">Azurite with --inMemoryPersistence instead of a temporary folder (see QueueDispatchCommand).</param>
+internal sealed record QueueDispatchOptions(int Messages = 2000, int Rounds = 5, int Warmup = 300, bool InMemory = false)
 {
     public static bool TryParse(string[] args, out QueueDispatchOptions options, out string? error)
     {
@@ -13,6 +14,12 @@ internal sealed record QueueDispatchOptions(int Messages = 3000, int Rounds = 3,
         error = null;
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--in-memory")
+            {
+                options = options with { InMemory = true };
+                continue;
+            }
+
             var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
             if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 0)
             {

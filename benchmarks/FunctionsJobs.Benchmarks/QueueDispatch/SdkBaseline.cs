@@ -12,7 +12,7 @@ namespace FunctionsJobs.Benchmarks.QueueDispatch;
 /// </summary>
 internal static class SdkBaseline
 {
-    public static async Task<double> RunAsync(StorageAccount account, string queueName, int messages, int batchSize, int newBatchThreshold)
+    public static async Task<PhaseResult> RunAsync(StorageAccount account, string queueName, int messages, int batchSize, int newBatchThreshold)
     {
         // The raw (no encoding) client, as the listener uses.
         var queue = account.RawQueues.GetQueueClient(queueName);
@@ -20,7 +20,7 @@ internal static class SdkBaseline
         using var completed = new SemaphoreSlim(0);
         var deletes = new List<Task>(messages);
         var received = 0;
-        long first = 0;
+        Mark? first = null;
         var deadline = Stopwatch.StartNew();
 
         while (received < messages)
@@ -44,10 +44,7 @@ internal static class SdkBaseline
             }
 
             // Timed from the first message in hand, as the runtime is timed from its first handler call.
-            if (first == 0)
-            {
-                first = Stopwatch.GetTimestamp();
-            }
+            first ??= Mark.Now();
 
             received += batch.Length;
             foreach (var message in batch)
@@ -58,7 +55,7 @@ internal static class SdkBaseline
         }
 
         await Task.WhenAll(deletes);
-        return messages / Stopwatch.GetElapsedTime(first).TotalSeconds;
+        return PhaseResult.Between(first!.Value, Mark.Now(), messages);
 
         async Task DeleteAsync(QueueMessage message)
         {

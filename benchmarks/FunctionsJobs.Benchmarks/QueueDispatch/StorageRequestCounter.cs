@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -34,7 +33,7 @@ internal sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
 
 internal sealed class QueueTraffic(long expectedDeletes)
 {
-    private readonly TaskCompletionSource<long> _allDeleted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Mark> _allDeleted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _requests;
     private long _deletes;
 
@@ -42,15 +41,15 @@ internal sealed class QueueTraffic(long expectedDeletes)
 
     public long Deletes => Interlocked.Read(ref _deletes);
 
-    /// <summary>Completes with the <see cref="Stopwatch"/> timestamp of the response to the last expected delete.</summary>
-    public Task<long> AllDeleted => _allDeleted.Task;
+    /// <summary>Completes with the moment the response to the last expected delete arrived.</summary>
+    public Task<Mark> AllDeleted => _allDeleted.Task;
 
     internal void Record(bool deleted)
     {
         Interlocked.Increment(ref _requests);
         if (deleted && Interlocked.Increment(ref _deletes) == expectedDeletes)
         {
-            _allDeleted.TrySetResult(Stopwatch.GetTimestamp());
+            _allDeleted.TrySetResult(Mark.Now());
         }
     }
 }

@@ -272,7 +272,8 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
     private static async Task StopRenewalAsync(CancellationTokenSource renewal, Task renewing)
     {
-        await renewal.CancelAsync().ConfigureAwait(false);
+        // Cancel, not CancelAsync: the callbacks are cheap and a thread-pool hop per message is not.
+        renewal.Cancel();
         await renewing.ConfigureAwait(false);
     }
 
