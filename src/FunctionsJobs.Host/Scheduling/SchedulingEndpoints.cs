@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Host.Functions;
 using FunctionsJobs.Host.Http;
@@ -70,7 +71,7 @@ internal static class SchedulingEndpoints
             jobs.Add(new { summary.Name, summary.Trigger, summary.Schedule, summary.ScheduleSetting, summary.TimeZone, function.RunOnStartup, summary.Last, summary.Next, summary.LastRun });
         }
 
-        return Results.Ok(jobs);
+        return Results.Json(jobs, JobJson.Options);
     }
 
     private static async Task<IResult> ListRunsAsync(string name, int? max, TimerFunctions functions, JobRunHistory history, CancellationToken cancellationToken)
@@ -85,7 +86,7 @@ internal static class SchedulingEndpoints
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid max", detail: $"max must be a whole number from 1 to {MaxRuns}.");
         }
 
-        return Results.Ok(await history.ListAsync(function.Name, max ?? DefaultMaxRuns, cancellationToken).ConfigureAwait(false));
+        return Results.Json(await history.ListAsync(function.Name, max ?? DefaultMaxRuns, cancellationToken).ConfigureAwait(false), JobJson.Options);
     }
 
     private static async Task<IResult> GetRunAsync(string name, string runId, TimerFunctions functions, JobRunHistory history, CancellationToken cancellationToken)
@@ -96,7 +97,7 @@ internal static class SchedulingEndpoints
         }
 
         return await history.GetAsync(function.Name, runId, cancellationToken).ConfigureAwait(false) is { } run
-            ? Results.Ok(run)
+            ? Results.Json(run, JobJson.Options)
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such run", detail: $"{function.Name} has no run '{runId}'.");
     }
 
