@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FunctionsJobs.Benchmarks.QueueDispatch;
 
 /// <param name="Messages">Messages per timed phase.</param>
@@ -10,33 +8,12 @@ internal sealed record QueueDispatchOptions(int Messages = 3000, int Rounds = 3,
     public static bool TryParse(string[] args, out QueueDispatchOptions options, out string? error)
     {
         options = new QueueDispatchOptions();
-        error = null;
-        for (var i = 0; i < args.Length; i++)
+        if (!BenchArgs.TryParse(args, new Dictionary<string, int> { ["--messages"] = 1, ["--rounds"] = 1, ["--warmup"] = 0 }, out var values, out error))
         {
-            var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
-            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 0)
-            {
-                error = $"{name} needs a whole number, not '{value}'";
-                return false;
-            }
-
-            switch (name)
-            {
-                case "--messages" when number > 0:
-                    options = options with { Messages = number };
-                    break;
-                case "--rounds" when number > 0:
-                    options = options with { Rounds = number };
-                    break;
-                case "--warmup":
-                    options = options with { Warmup = number };
-                    break;
-                default:
-                    error = $"unknown option or value out of range: {args[i]}";
-                    return false;
-            }
+            return false;
         }
 
+        options = new QueueDispatchOptions(values.GetValueOrDefault("--messages", options.Messages), values.GetValueOrDefault("--rounds", options.Rounds), values.GetValueOrDefault("--warmup", options.Warmup));
         return true;
     }
 }

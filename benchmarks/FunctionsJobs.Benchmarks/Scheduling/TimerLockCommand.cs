@@ -150,33 +150,12 @@ internal sealed record TimerLockOptions(int Iterations = 200, int Rounds = 3, in
     public static bool TryParse(string[] args, out TimerLockOptions options, out string? error)
     {
         options = new TimerLockOptions();
-        error = null;
-        for (var i = 0; i < args.Length; i++)
+        if (!BenchArgs.TryParse(args, new Dictionary<string, int> { ["--iterations"] = 1, ["--rounds"] = 1, ["--warmup"] = 0 }, out var values, out error))
         {
-            var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
-            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 0)
-            {
-                error = $"{name} needs a whole number, not '{value}'";
-                return false;
-            }
-
-            switch (name)
-            {
-                case "--iterations" when number > 0:
-                    options = options with { Iterations = number };
-                    break;
-                case "--rounds" when number > 0:
-                    options = options with { Rounds = number };
-                    break;
-                case "--warmup":
-                    options = options with { Warmup = number };
-                    break;
-                default:
-                    error = $"unknown option or value out of range: {args[i]}";
-                    return false;
-            }
+            return false;
         }
 
+        options = new TimerLockOptions(values.GetValueOrDefault("--iterations", options.Iterations), values.GetValueOrDefault("--rounds", options.Rounds), values.GetValueOrDefault("--warmup", options.Warmup));
         return true;
     }
 }

@@ -1,14 +1,20 @@
 using System.Collections.Concurrent;
 using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Testing;
 
 namespace FunctionsJobs.IntegrationTests.Scheduling;
 
 /// <summary>Records the runs of <see cref="ProbeJob"/> (across every Host that shares it) and lets a test await them.</summary>
 public sealed class JobProbe
 {
-    private readonly List<(Func<JobProbe, bool> Condition, TaskCompletionSource Signal)> _waiters = [];
+    private readonly ConditionWaiters<JobProbe> _waiters;
     private int _running;
     private int _maxRunning;
+
+    public JobProbe()
+    {
+        _waiters = new ConditionWaiters<JobProbe>(this);
+    }
 
     public ConcurrentQueue<JobRunContext> Started { get; } = new();
 
@@ -61,34 +67,10 @@ public sealed class JobProbe
         }
     }
 
-    public Task WaitUntilAsync(Func<JobProbe, bool> condition, TimeSpan? timeout = null)
-    {
-        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_waiters)
-        {
-            if (condition(this))
-            {
-                return Task.CompletedTask;
-            }
+    public Task WaitUntilAsync(Func<JobProbe, bool> condition, TimeSpan? timeout = null) =>
+        _waiters.WaitUntilAsync(condition, timeout ?? TimeSpan.FromSeconds(60));
 
-            _waiters.Add((condition, signal));
-        }
-
-        return signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
-    }
-
-    private void Record(ConcurrentQueue<JobRunContext> queue, JobRunContext context)
-    {
-        lock (_waiters)
-        {
-            queue.Enqueue(context);
-            foreach (var waiter in _waiters.Where(w => w.Condition(this)).ToList())
-            {
-                waiter.Signal.TrySetResult();
-                _waiters.Remove(waiter);
-            }
-        }
-    }
+    private void Record(ConcurrentQueue<JobRunContext> queue, JobRunContext context) => _waiters.Change(() => queue.Enqueue(context));
 }
 
 /// <summary>A timer job for tests: it does nothing but tell the probe.</summary>
