@@ -191,6 +191,6 @@ internal sealed partial class TimerListener(
     [LoggerMessage(Level = LogLevel.Information, Message = "Function {FunctionName}: the schedule changed since the monitor recorded {RecordedNext}; starting afresh")]
     private partial void LogScheduleChanged(string functionName, DateTimeOffset recordedNext);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {FunctionName}: storage request failed; retrying in {Delay}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {FunctionName}: the timer could not reach storage; retrying in {Delay}")]
     private partial void LogStorageFailure(Exception exception, string functionName, TimeSpan delay);
 }
