@@ -46,7 +46,7 @@ public sealed partial class JobCheckpoints
         {
             return JsonSerializer.Deserialize<T>(content, JobJson.Options) ?? throw new JsonException("the checkpoint is JSON null");
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             LogCorrupted(_jobName, key, blob.Name, ex.Message);
             await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
