@@ -104,6 +104,9 @@ internal sealed partial class TimerListener(
         DateTimeOffset invokedAt;
         try
         {
+            // A shutdown that began while the lock was being taken starts no run.
+            stoppingToken.ThrowIfCancellationRequested();
+
             // Read again under the lock: the instance that held it before may have run this occurrence.
             var due = (await monitor.ReadAsync(function.Name, stoppingToken).ConfigureAwait(false))?.Next ?? expectedDue;
             invokedAt = time.GetUtcNow();

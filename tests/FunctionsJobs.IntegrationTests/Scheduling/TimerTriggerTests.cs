@@ -85,13 +85,14 @@ public sealed class TimerTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Single(harness.Probe.Started);
         harness.Probe.Gate.Release();
         await harness.Probe.WaitUntilAsync(p => p.Completed.Count >= 4);
+        var stopping = DateTimeOffset.UtcNow;
         foreach (var host in harness.Hosts)
         {
             await host.StopAsync();
         }
 
         Assert.Equal(1, harness.Probe.MaxRunning);
-        var runs = (await harness.RunsAsync()).OrderBy(r => r.StartedAt).ToList();
+        var runs = (await harness.RunsAsync()).Where(r => r.StartedAt < stopping).OrderBy(r => r.StartedAt).ToList();
         Assert.All(runs, r => Assert.Equal(JobOutcome.Succeeded, r.Outcome));
         Assert.All(runs.Zip(runs.Skip(1)), pair => Assert.True(pair.First.EndedAt <= pair.Second.StartedAt, $"run {pair.Second.RunId} started before {pair.First.RunId} ended"));
         Assert.Equal(runs.Count, runs.Select(r => r.ScheduledFor).Distinct().Count());
