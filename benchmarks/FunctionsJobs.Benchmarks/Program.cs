@@ -1,19 +1,30 @@
 using FunctionsJobs.Benchmarks.QueueDispatch;
+using FunctionsJobs.Benchmarks.Scheduling;
 
 // One subcommand per benchmark; each prints one line per figure and ends with a summary.
 // A missed target is a result, not a failure: the exit code is 0 unless the run itself broke.
-const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory]";
+const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory]\n" +
+                     "       FunctionsJobs.Benchmarks timer-lock [--iterations 200] [--rounds 3] [--warmup 20]";
 
-if (args.FirstOrDefault() != "queue-dispatch")
+switch (args.FirstOrDefault())
 {
-    Console.Error.WriteLine(Usage);
-    return 2;
-}
+    case "queue-dispatch":
+        if (!QueueDispatchOptions.TryParse(args[1..], out var queueOptions, out var queueError))
+        {
+            Console.Error.WriteLine($"{queueError}\n{Usage}");
+            return 2;
+        }
 
-if (!QueueDispatchOptions.TryParse(args[1..], out var options, out var error))
-{
-    Console.Error.WriteLine($"{error}\n{Usage}");
-    return 2;
-}
+        return await QueueDispatchCommand.RunAsync(queueOptions);
+    case "timer-lock":
+        if (!TimerLockOptions.TryParse(args[1..], out var lockOptions, out var lockError))
+        {
+            Console.Error.WriteLine($"{lockError}\n{Usage}");
+            return 2;
+        }
 
-return await QueueDispatchCommand.RunAsync(options);
+        return await TimerLockCommand.RunAsync(lockOptions);
+    default:
+        Console.Error.WriteLine(Usage);
+        return 2;
+}

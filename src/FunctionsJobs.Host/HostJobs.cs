@@ -1,3 +1,5 @@
+using FunctionsJobs.Host.Scheduling;
+
 namespace FunctionsJobs.Host;
 
 /// <summary>
@@ -8,9 +10,11 @@ internal static class HostJobs
 {
     public static void Add(WebApplicationBuilder builder)
     {
+        builder.Services.AddHostScheduling(builder.Configuration);
     }
 
     public static void Map(WebApplication app)
     {
+        app.MapScheduling();
     }
 }

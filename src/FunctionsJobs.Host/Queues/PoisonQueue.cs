@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Core.Storage;
 
@@ -15,11 +16,11 @@ namespace FunctionsJobs.Host.Queues;
 /// </summary>
 public sealed class PoisonQueue(StorageAccount storage, IConfiguration configuration, TimeProvider time, ILogger<PoisonQueue> logger)
 {
-    public const string Suffix = "-poison";
-    public const string ReasonsTableSetting = "PoisonReasonsTableName";
+    public const string Suffix = PoisonQueueNaming.Suffix;
+    public const string ReasonsTableSetting = PoisonQueueNaming.ReasonsTableSetting;
     private const int MaxReasonLength = 2000;
 
-    private readonly TableClient _reasons = storage.Tables.GetTableClient(configuration.GetSetting(ReasonsTableSetting, "PoisonReasons"));
+    private readonly TableClient _reasons = storage.Tables.GetTableClient(configuration.GetSetting(ReasonsTableSetting, PoisonQueueNaming.DefaultReasonsTable));
     private readonly ConcurrentDictionary<string, Task> _created = new();
 
     public static string NameFor(string queueName) => queueName + Suffix;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Testing;
 
 namespace FunctionsJobs.IntegrationTests.Queues;
 
@@ -8,7 +9,12 @@ public sealed record TestMessage(string Id, int Value);
 /// <summary>Records what handlers saw and lets a test await a count instead of sleeping.</summary>
 public sealed class Probe
 {
-    private readonly List<(Func<Probe, bool> Condition, TaskCompletionSource Signal)> _waiters = [];
+    private readonly ConditionWaiters<Probe> _waiters;
+
+    public Probe()
+    {
+        _waiters = new ConditionWaiters<Probe>(this);
+    }
 
     public ConcurrentQueue<(string Payload, QueueMessageContext Context)> Started { get; } = new();
 
@@ -49,41 +55,13 @@ public sealed class Probe
     public void OnFailed()
     {
         FailedAt.Enqueue(DateTimeOffset.UtcNow);
-        lock (_waiters)
-        {
-            Failed++;
-        }
-
-        Changed();
+        _waiters.Change(() => Failed++);
     }
 
-    public Task WaitUntilAsync(Func<Probe, bool> condition, TimeSpan? timeout = null)
-    {
-        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_waiters)
-        {
-            if (condition(this))
-            {
-                return Task.CompletedTask;
-            }
+    public Task WaitUntilAsync(Func<Probe, bool> condition, TimeSpan? timeout = null) =>
+        _waiters.WaitUntilAsync(condition, timeout ?? TimeSpan.FromSeconds(60));
 
-            _waiters.Add((condition, signal));
-        }
-
-        return signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
-    }
-
-    private void Changed()
-    {
-        lock (_waiters)
-        {
-            foreach (var waiter in _waiters.Where(w => w.Condition(this)).ToList())
-            {
-                waiter.Signal.TrySetResult();
-                _waiters.Remove(waiter);
-            }
-        }
-    }
+    private void Changed() => _waiters.Change();
 }
 
 public sealed class RecordingHandler(Probe probe) : IQueueHandler<TestMessage>

@@ -108,6 +108,13 @@ public sealed class HostProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGKILL: the process dies at once, with no shutdown code run.</summary>
+    public void Kill() => _process.Kill();
+
     /// <summary>SIGTERM, as a container runtime or Ctrl+C sends.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).WaitForExit();
 

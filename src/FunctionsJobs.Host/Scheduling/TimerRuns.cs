@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Host.Queues;
+
+namespace FunctionsJobs.Host.Scheduling;
+
+/// <summary>
+/// The timer runs in progress on this instance, scheduled or manual, each under its function's
+/// lock. A run is cancelled when its lock is lost. On shutdown no new run starts; running ones may
+/// finish within <c>FunctionsJobs:DrainTimeout</c>, then they are cancelled and their locks released.
+/// </summary>
+public sealed partial class TimerRuns(JobLocks locks, JobRunner runner, QueueTriggerOptions hostOptions, ILogger<TimerRuns> logger) : IHostedService
+{
+    private const string ShutdownReason = "the host shut down before the run finished (FunctionsJobs:DrainTimeout)";
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _abort = new();
+    private volatile bool _stopping;
+
+    public bool IsStopping => _stopping;
+
+    /// <summary>The function's lock, or null when it is held elsewhere (or here) or the host is stopping.</summary>
+    public Task<JobLock?> TryLockAsync(TimerFunction function, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return _stopping ? Task.FromResult<JobLock?>(null) : locks.TryAcquireAsync(function.Name, cancellationToken);
+    }
+
+    /// <summary>
+    /// A manual run under the lock: recorded and started in the background, so the caller can answer
+    /// with its run id at once. Null when the lock is held (the job is running) or the host is stopping.
+    /// </summary>
+    public async Task<JobRun?> TryStartManualAsync(TimerFunction function, string? input, CancellationToken cancellationToken)
+    {
+        var held = await TryLockAsync(function, cancellationToken).ConfigureAwait(false);
+        if (held is null)
+        {
+            return null;
+        }
+
+        JobRun run;
+        try
+        {
+            run = await runner.StartAsync(function.Job, new JobRunRequest(JobTrigger.Manual, Input: input), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await held.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _ = RunAsync(function, held, run, input, beforeRelease: null);
+        return run;
+    }
+
+    /// <summary>
+    /// Runs a recorded run under the held lock, then <paramref name="beforeRelease"/> while the lock is
+    /// still ours (not when it was lost), then releases the lock. Never throws: the outcome is in the run.
+    /// </summary>
+    public Task<JobRun> RunAsync(TimerFunction function, JobLock held, JobRun run, string? input, Func<JobRun, Task>? beforeRelease)
+    {
+        var task = RunCoreAsync(function, held, run, input, beforeRelease);
+        _inFlight[run.RunId] = task;
+        _ = task.ContinueWith(_ => _inFlight.TryRemove(run.RunId, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        var running = _inFlight.Values.ToArray();
+        if (running.Length > 0)
+        {
+            LogDraining(running.Length, hostOptions.DrainTimeout);
+            try
+            {
+                await Task.WhenAll(running).WaitAsync(hostOptions.DrainTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                LogAborting(running.Count(t => !t.IsCompleted));
+            }
+        }
+
+        await _abort.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_inFlight.Values.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JobRun> RunCoreAsync(TimerFunction function, JobLock held, JobRun run, string? input, Func<JobRun, Task>? beforeRelease)
+    {
+        // Leave the caller first: a manual run answers its request before the job does any work.
+        await Task.Yield();
+        await using (held.ConfigureAwait(false))
+        {
+            JobRun finished;
+            using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(held.Lost, _abort.Token))
+            {
+                try
+                {
+                    finished = (await runner.ExecuteAsync(function.Job, run, input, cancel.Token, () => held.LostReason ?? ShutdownReason).ConfigureAwait(false)).Run;
+                }
+                catch (Exception ex)
+                {
+                    // Only the bookkeeping can throw here (the run record could not be written).
+                    LogBookkeepingFailed(ex, function.Name, run.RunId);
+                    return run;
+                }
+            }
+
+            if (beforeRelease is not null && !held.Lost.IsCancellationRequested)
+            {
+                try
+                {
+                    await beforeRelease(finished).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    LogBookkeepingFailed(ex, function.Name, run.RunId);
+                }
+            }
+
+            return finished;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Timers: draining {Count} running jobs for up to {DrainTimeout}")]
+    private partial void LogDraining(int count, TimeSpan drainTimeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Timers: drain timed out; cancelling {Count} jobs")]
+    private partial void LogAborting(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Timer {FunctionName}: could not record run {RunId}")]
+    private partial void LogBookkeepingFailed(Exception exception, string functionName, string runId);
+}
