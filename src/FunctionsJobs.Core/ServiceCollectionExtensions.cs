@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => StorageAccount.FromConfiguration(configuration));
+        services.AddOrders(configuration);
         return services;
     }
 }

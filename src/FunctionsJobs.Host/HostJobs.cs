@@ -1,3 +1,5 @@
+using FunctionsJobs.Host.Orders;
+
 namespace FunctionsJobs.Host;
 
 /// <summary>
@@ -8,9 +10,11 @@ internal static class HostJobs
 {
     public static void Add(WebApplicationBuilder builder)
     {
+        OrdersJob.Add(builder);
     }
 
     public static void Map(WebApplication app)
     {
+        OrdersJob.Map(app);
     }
 }
