@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace FunctionsJobs.Testing;
@@ -42,7 +40,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Starts Azurite with in-memory storage, or on disk in <paramref name="location"/> so data survives a restart.</summary>
     public static async Task<AzuriteServer> StartAsync(string? location = null)
     {
-        var ports = FreePorts(3);
+        var ports = LoopbackPorts.Free(3);
         var server = new AzuriteServer(location, ports[0], ports[1], ports[2]);
         await server.StartProcessAsync().ConfigureAwait(false);
         return server;
@@ -166,27 +164,6 @@ public sealed class AzuriteServer : IAsyncDisposable
             lock (_output)
             {
                 return _output.ToString();
-            }
-        }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
             }
         }
     }
