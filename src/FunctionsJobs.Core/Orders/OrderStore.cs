@@ -69,7 +69,7 @@ public sealed class OrderStore(OrdersStorage storage)
         }
     }
 
-    internal static TableEntity ToEntity(Order order) => new(OrderPartitions.PartitionKeyOf(order.Id), order.Id)
+    public static TableEntity ToEntity(Order order) => new(OrderPartitions.PartitionKeyOf(order.Id), order.Id)
     {
         ["Status"] = order.Status.ToString(),
         ["EndsAs"] = order.EndsAs?.ToString(),
@@ -86,7 +86,8 @@ public sealed class OrderStore(OrdersStorage storage)
         ["History"] = JsonSerializer.Serialize(order.History, JobJson.Options),
     };
 
-    internal static Order FromEntity(TableEntity entity) => new()
+    /// <summary>An order from a row of the Orders table, for readers that query many (a day's report).</summary>
+    public static Order FromEntity(TableEntity entity) => new()
     {
         Id = entity.RowKey,
         Status = Enum.Parse<OrderStatus>(entity.GetString("Status")),

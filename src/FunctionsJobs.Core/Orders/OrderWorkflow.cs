@@ -141,7 +141,7 @@ public sealed partial class OrderWorkflow(
             return false;
         }
 
-        LogFinished(order.Id, order.Status.ToString(), order.Reason);
+        LogFinished(order.Id, order.Status.ToString(), order.Reason ?? "reserved, charged and confirmed");
         return true;
     }
 
@@ -210,7 +210,7 @@ public sealed partial class OrderWorkflow(
             return false;
         }
 
-        LogFinished(order.Id, order.Status.ToString(), order.Reason);
+        LogFinished(order.Id, order.Status.ToString(), order.Reason ?? "reserved, charged and confirmed");
         return true;
     }
 
@@ -255,8 +255,8 @@ public sealed partial class OrderWorkflow(
         public bool IsLast => Attempt >= MaxAttempts;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} {Status} {Reason}")]
-    private partial void LogFinished(string orderId, string status, string? reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} {Status}: {Reason}")]
+    private partial void LogFinished(string orderId, string status, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: {Step} failed on attempt {Attempt} of {MaxAttempts}, the message will be retried: {Error}")]
     private partial void LogRetrying(string orderId, string step, long attempt, int maxAttempts, string error);
