@@ -1,19 +1,30 @@
+using FunctionsJobs.Benchmarks.Orders;
 using FunctionsJobs.Benchmarks.QueueDispatch;
 
 // One subcommand per benchmark; each prints one line per figure and ends with a summary.
 // A missed target is a result, not a failure: the exit code is 0 unless the run itself broke.
-const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 3000] [--rounds 3] [--warmup 500]";
+const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 3000] [--rounds 3] [--warmup 500]\n" +
+                     "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]";
 
-if (args.FirstOrDefault() != "queue-dispatch")
+switch (args.FirstOrDefault())
 {
-    Console.Error.WriteLine(Usage);
-    return 2;
-}
+    case "queue-dispatch":
+        if (!QueueDispatchOptions.TryParse(args[1..], out var options, out var error))
+        {
+            Console.Error.WriteLine($"{error}\n{Usage}");
+            return 2;
+        }
 
-if (!QueueDispatchOptions.TryParse(args[1..], out var options, out var error))
-{
-    Console.Error.WriteLine($"{error}\n{Usage}");
-    return 2;
-}
+        return await QueueDispatchCommand.RunAsync(options);
+    case "orders":
+        if (!OrdersBenchOptions.TryParse(args[1..], out var ordersOptions, out var ordersError))
+        {
+            Console.Error.WriteLine($"{ordersError}\n{Usage}");
+            return 2;
+        }
 
-return await QueueDispatchCommand.RunAsync(options);
+        return await OrdersCommand.RunAsync(ordersOptions);
+    default:
+        Console.Error.WriteLine(Usage);
+        return 2;
+}

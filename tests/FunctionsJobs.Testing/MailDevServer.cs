@@ -50,6 +50,13 @@ public sealed class MailDevServer : IAsyncDisposable
     public async Task<IReadOnlyList<ReceivedMail>> MessagesAsync() =>
         await Api.GetFromJsonAsync<List<ReceivedMail>>("email").ConfigureAwait(false) ?? [];
 
+    /// <summary>Forgets every message received so far.</summary>
+    public async Task ClearAsync()
+    {
+        using var response = await Api.DeleteAsync("email/all").ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>Stops the process; the ports stay reserved for <see cref="StartAgainAsync"/>.</summary>
     public async Task StopAsync()
     {
