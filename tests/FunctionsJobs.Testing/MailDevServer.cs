@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Serialization;
 
 namespace FunctionsJobs.Testing;
@@ -13,10 +11,8 @@ namespace FunctionsJobs.Testing;
 /// </summary>
 public sealed class MailDevServer : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("functionsjobs-maildev-").FullName;
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private GuardedNodeProcess? _process;
 
     private MailDevServer(int smtpPort, int webPort)
     {
@@ -61,93 +57,23 @@ public sealed class MailDevServer : IAsyncDisposable
     public async Task StopAsync()
     {
         var process = _process;
-        if (process is null)
-        {
-            return;
-        }
-
         _process = null;
-        if (!process.HasExited)
+        if (process is not null)
         {
-            process.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().ConfigureAwait(false);
-            }
+            await process.StopAsync().ConfigureAwait(false);
         }
-
-        process.Dispose();
     }
 
     public async Task StartAgainAsync()
     {
-        var maildev = Path.Combine(RepositoryPaths.Root, "node_modules", "maildev", "bin", "maildev");
-        if (!File.Exists(maildev))
-        {
-            throw new InvalidOperationException($"maildev is not installed ({maildev} missing): run 'npm ci' in {RepositoryPaths.Root}");
-        }
-
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            Path.Combine(RepositoryPaths.Root, "scripts", "with-parent.mjs"), "node", maildev,
+        string[] arguments =
+        [
             "--smtp", SmtpPort.ToString(CultureInfo.InvariantCulture), "--web", WebPort.ToString(CultureInfo.InvariantCulture),
             "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--mail-directory", _directory,
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        ];
 
-        var listening = 0;
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-
-            // "MailDev webapp running at ..." and "MailDev SMTP Server running at ...".
-            if (line.Contains("running at", StringComparison.Ordinal) && Interlocked.Increment(ref listening) == 2)
-            {
-                ready.TrySetResult();
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"maildev exited during start-up:\n{Output}"));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
-        try
-        {
-            await ready.Task.WaitAsync(StartTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            await StopAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"maildev did not report listening within {StartTimeout}:\n{Output}");
-        }
+        // It prints "MailDev webapp running at ..." and "MailDev SMTP Server running at ...".
+        _process = await GuardedNodeProcess.StartAsync("maildev", Path.Combine("maildev", "bin", "maildev"), arguments, _directory, "running at", 2).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -161,17 +87,6 @@ public sealed class MailDevServer : IAsyncDisposable
         catch (IOException)
         {
             // A temp folder left behind is harmless.
-        }
-    }
-
-    private string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
         }
     }
 }
