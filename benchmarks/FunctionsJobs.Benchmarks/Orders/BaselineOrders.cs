@@ -22,7 +22,7 @@ internal static class BaselineOrders
     private const int BatchSize = 16;
     private const int NewBatchThreshold = 8;
 
-    public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients)
+    public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients, double? rate = null)
     {
         var names = bench.NewNames();
         var tables = bench.Account.Tables;
@@ -40,9 +40,11 @@ internal static class BaselineOrders
         await using var smtp = new SmtpMailSender(options);
         var timings = new OrderTimings(orders);
         var before = bench.Requests.Requests;
+        var start = Stopwatch.GetTimestamp();
 
         var producing = Parallel.ForEachAsync(Enumerable.Range(0, orders), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (i, ct) =>
         {
+            await BenchEnvironment.WaitForTurnAsync(i, start, rate, ct);
             var started = Stopwatch.GetTimestamp();
             var body = JsonSerializer.SerializeToElement(BenchEnvironment.Body(i), JobJson.Options);
             var now = DateTimeOffset.UtcNow;

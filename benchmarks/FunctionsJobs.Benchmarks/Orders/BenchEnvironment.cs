@@ -38,6 +38,23 @@ internal sealed class BenchEnvironment(AzuriteServer azurite, MailDevServer mail
         paymentToken = "tok_visa",
     };
 
+    /// <summary>
+    /// With a rate, order <paramref name="i"/> is placed no earlier than i / rate seconds after
+    /// <paramref name="start"/> (an open-loop load below saturation, to see latency that is not queue
+    /// wait); without one, at once.
+    /// </summary>
+    public static async Task WaitForTurnAsync(int i, long start, double? rate, CancellationToken cancellationToken)
+    {
+        if (rate is { } perSecond)
+        {
+            var due = TimeSpan.FromSeconds(i / perSecond) - System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Fresh tables and a fresh queue per phase, so no phase reads another's rows.</summary>
     public PhaseNames NewNames()
     {

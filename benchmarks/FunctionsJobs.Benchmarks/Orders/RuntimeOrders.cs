@@ -19,7 +19,7 @@ namespace FunctionsJobs.Benchmarks.Orders;
 /// </summary>
 internal static class RuntimeOrders
 {
-    public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients)
+    public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients, double? rate = null)
     {
         var names = bench.NewNames();
         var timings = new OrderTimings(orders);
@@ -48,8 +48,10 @@ internal static class RuntimeOrders
         }
 
         var before = bench.Requests.Requests;
+        var start = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, orders), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (i, ct) =>
         {
+            await BenchEnvironment.WaitForTurnAsync(i, start, rate, ct);
             using var request = host.Request(HttpMethod.Post, "/api/orders", TestHost.FunctionKey);
             request.Content = JsonContent.Create(BenchEnvironment.Body(i));
             var started = Stopwatch.GetTimestamp();

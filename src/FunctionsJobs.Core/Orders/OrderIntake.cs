@@ -90,14 +90,20 @@ public sealed partial class OrderIntake(
         }
 
         order.Record(new OrderStep(OrderSteps.Accept, now, 0, OrderSteps.Succeeded, $"{order.Lines.Count} lines, {order.TotalCents} cents {order.Currency}"));
-        if (!await TryCreateAsync(order, cancellationToken).ConfigureAwait(false))
+        while (!await TryCreateAsync(order, cancellationToken).ConfigureAwait(false))
         {
             // The key's first request stored this order: send its message again only while nothing
             // has happened to it yet, in case that request died before it sent the message. A
             // duplicate message is harmless; a lost one would strand the order.
             var stored = await orders.GetAsync(order.Id, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                // That request failed to send its message and removed the order a moment ago.
+                continue;
+            }
+
             var untouched = stored is { Status: OrderStatus.Accepted, History.Count: <= 1 };
-            LogReplayed(order.Id, stored?.Status.ToString() ?? "gone");
+            LogReplayed(order.Id, stored.Status.ToString());
             return new PlaceOrderResult.Accepted(order.Id, replayed, untouched ? await DispatchAsync(order, dispatch, deleteOnFailure: false, cancellationToken).ConfigureAwait(false) : null);
         }
 
