@@ -10,7 +10,10 @@ namespace FunctionsJobs.Orders.Http;
 /// </summary>
 public static class OrderHttp
 {
-    public const string Route = "api/orders";
+    /// <summary>The route below the <c>api</c> prefix, which Functions adds by itself (host.json routePrefix).</summary>
+    public const string Route = "orders";
+
+    public const string RoutePrefix = "api";
 
     /// <summary>Seconds a client should wait before it first asks for the status.</summary>
     public const int RetryAfterSeconds = 1;
@@ -24,7 +27,7 @@ public static class OrderHttp
         switch (outcome)
         {
             case PlaceOrderResult.Accepted accepted:
-                var location = $"{request.PathBase}/{Route}/{accepted.OrderId}";
+                var location = $"{request.PathBase}/{RoutePrefix}/{Route}/{accepted.OrderId}";
                 request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 request.HttpContext.Response.Headers.Location = location;
                 var body = new { id = accepted.OrderId, status = OrderStatus.Accepted.ToString(), statusUrl = location, replayed = accepted.Replayed };

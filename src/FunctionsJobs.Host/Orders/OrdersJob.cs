@@ -26,10 +26,10 @@ internal static class OrdersJob
 
     public static void Map(WebApplication app)
     {
-        app.MapPost($"/{OrderHttp.Route}", async (HttpRequest request, OrderIntake intake, CancellationToken cancellationToken) =>
+        app.MapPost($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}", async (HttpRequest request, OrderIntake intake, CancellationToken cancellationToken) =>
             (await OrderHttp.PlaceAsync(request, intake, OrderDispatch.StorageQueue, cancellationToken).ConfigureAwait(false)).Result)
             .WithFunctionName(PlaceOrder);
-        app.MapGet($"/{OrderHttp.Route}/{{id}}", (HttpRequest request, string id, OrderStore orders, CancellationToken cancellationToken) =>
+        app.MapGet($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}/{{id}}", (HttpRequest request, string id, OrderStore orders, CancellationToken cancellationToken) =>
             OrderHttp.GetAsync(request, id, orders, cancellationToken))
             .WithFunctionName(GetOrder);
     }
