@@ -1,4 +1,4 @@
-// Shared by start.mjs and test.mjs: the repository root, the npm install check and Azurite.
+// Shared by start.mjs and test.mjs: the repository root, the npm install check, Azurite and maildev.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -23,7 +23,8 @@ export function checkTools() {
 
 /** Installs the pinned npm packages (Azurite, maildev) when they are missing. */
 export function ensureNodeModules() {
-  if (existsSync(join(root, "node_modules", "azurite", "dist", "src", "azurite.js"))) return;
+  const installed = [azuriteScript(), maildevScript()].every((script) => existsSync(script));
+  if (installed) return;
   console.log("Installing the local components (npm ci)...");
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const result = spawnSync(npm, ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
@@ -63,13 +64,26 @@ export function startGuarded(name, command, args, { readyPattern, readyCount = 1
   return { child, ready, stop };
 }
 
+const azuriteScript = () => join(root, "node_modules", "azurite", "dist", "src", "azurite.js");
+const maildevScript = () => join(root, "node_modules", "maildev", "bin", "maildev");
+
 export function azuriteArgs({ location, blobPort = 10000, queuePort = 10001, tablePort = 10002 }) {
   return [
-    join(root, "node_modules", "azurite", "dist", "src", "azurite.js"),
+    azuriteScript(),
     "--blobHost", "127.0.0.1", "--blobPort", String(blobPort),
     "--queueHost", "127.0.0.1", "--queuePort", String(queuePort),
     "--tableHost", "127.0.0.1", "--tablePort", String(tablePort),
     "--location", location,
     "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--silent",
+  ];
+}
+
+/** maildev, the local SMTP sink for order e-mails: SMTP on 1025, the web UI and REST API on 1080. */
+export function maildevArgs({ location, smtpPort = 1025, webPort = 1080 }) {
+  return [
+    maildevScript(),
+    "--smtp", String(smtpPort), "--web", String(webPort),
+    "--ip", "127.0.0.1", "--web-ip", "127.0.0.1",
+    "--mail-directory", location,
   ];
 }

@@ -1,10 +1,11 @@
-// npm start: Azurite on 127.0.0.1 (data in .azurite/), then the self-hosted runtime on
-// http://localhost:7071. Ctrl+C or SIGTERM stops both; nothing is left running.
+// npm start: Azurite on 127.0.0.1 (data in .azurite/), maildev on 127.0.0.1 (SMTP 1025, web UI
+// http://127.0.0.1:1080, mails in .maildev/), then the self-hosted runtime on http://localhost:7071.
+// Ctrl+C or SIGTERM stops them all; nothing is left running.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
-import { azuriteArgs, checkTools, ensureNodeModules, fail, root, startGuarded } from "./lib.mjs";
+import { azuriteArgs, checkTools, ensureNodeModules, fail, maildevArgs, root, startGuarded } from "./lib.mjs";
 
 checkTools();
 ensureNodeModules();
@@ -47,6 +48,27 @@ if (await portInUse(10001)) {
   running.push(azurite);
   try {
     await azurite.ready;
+  } catch (error) {
+    await stopAll(1);
+  }
+}
+
+if (await portInUse(1025)) {
+  console.log("Port 1025 is taken: using the SMTP server that is already running there for order e-mails.");
+} else if (await portInUse(1080)) {
+  console.log("Port 1080 is taken: maildev not started; order e-mails wait in the outbox until an SMTP server listens on 1025.");
+} else {
+  const location = join(root, ".maildev");
+  mkdirSync(location, { recursive: true });
+  const maildev = startGuarded("maildev", process.execPath, maildevArgs({ location }), {
+    readyPattern: /running at/,
+    readyCount: 2,
+    onLine: (line) => console.log(`[maildev] ${line}`),
+  });
+  running.push(maildev);
+  try {
+    await maildev.ready;
+    console.log("Order e-mails: http://127.0.0.1:1080 (maildev)");
   } catch (error) {
     await stopAll(1);
   }

@@ -1,10 +1,12 @@
+using FunctionsJobs.Benchmarks.Orders;
 using FunctionsJobs.Benchmarks.QueueDispatch;
 using FunctionsJobs.Benchmarks.Scheduling;
 
 // One subcommand per benchmark; each prints one line per figure and ends with a summary.
 // A missed target is a result, not a failure: the exit code is 0 unless the run itself broke.
 const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory]\n" +
-                     "       FunctionsJobs.Benchmarks timer-lock [--iterations 200] [--rounds 3] [--warmup 20]";
+                     "       FunctionsJobs.Benchmarks timer-lock [--iterations 200] [--rounds 3] [--warmup 20]\n" +
+                     "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]";
 
 switch (args.FirstOrDefault())
 {
@@ -24,6 +26,14 @@ switch (args.FirstOrDefault())
         }
 
         return await TimerLockCommand.RunAsync(lockOptions);
+    case "orders":
+        if (!OrdersBenchOptions.TryParse(args[1..], out var ordersOptions, out var ordersError))
+        {
+            Console.Error.WriteLine($"{ordersError}\n{Usage}");
+            return 2;
+        }
+
+        return await OrdersCommand.RunAsync(ordersOptions);
     default:
         Console.Error.WriteLine(Usage);
         return 2;

@@ -1,4 +1,5 @@
 using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => StorageAccount.FromConfiguration(configuration));
         services.AddScheduling(configuration);
+        services.AddOrders(configuration);
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using FunctionsJobs.Host.Scheduling;
+using FunctionsJobs.Host.Orders;
 
 namespace FunctionsJobs.Host;
 
@@ -11,10 +12,12 @@ internal static class HostJobs
     public static void Add(WebApplicationBuilder builder)
     {
         builder.Services.AddHostScheduling(builder.Configuration);
+        OrdersJob.Add(builder);
     }
 
     public static void Map(WebApplication app)
     {
         app.MapScheduling();
+        OrdersJob.Map(app);
     }
 }

@@ -14,7 +14,9 @@ public sealed class StorageOutageTests
         await harness.Probe.WaitUntilAsync(p => p.Completed.Count == 1);
 
         await azurite.StopAsync();
-        var failure = await harness.Host.Logs.WaitForAsync(e => e.Message.Contains("storage request failed", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        // The Host's own jobs listen too; this test watches its queue's listener.
+        bool Ours(LogEntry e) => Equals(e.Fields.GetValueOrDefault("QueueName"), harness.QueueName);
+        var failure = await harness.Host.Logs.WaitForAsync(e => Ours(e) && e.Message.Contains("storage request failed", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         Assert.Equal(harness.QueueName, failure.Fields["QueueName"]);
         using (var ready = await harness.Host.Http.GetAsync("/health/ready"))
         {
@@ -28,7 +30,7 @@ public sealed class StorageOutageTests
 
         // In-memory Azurite comes back empty: the listener must recreate its queue too.
         await azurite.StartAgainAsync();
-        await harness.Host.Logs.WaitForAsync(e => e.Message.Contains("listening resumed", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        await harness.Host.Logs.WaitForAsync(e => Ours(e) && e.Message.Contains("listening resumed", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await harness.Base64.CreateIfNotExistsAsync();
         await harness.Base64.SendMessageAsync("after");
         await harness.Probe.WaitUntilAsync(p => p.Completed.Any(c => c.Payload == "after"));

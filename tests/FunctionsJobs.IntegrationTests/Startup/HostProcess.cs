@@ -115,6 +115,13 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>SIGKILL: the process dies at once, with no shutdown code run.</summary>
     public void Kill() => _process.Kill();
 
+    /// <summary>SIGKILL: the process dies where it stands, with no shutdown and no drain.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM, as a container runtime or Ctrl+C sends.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).WaitForExit();
 

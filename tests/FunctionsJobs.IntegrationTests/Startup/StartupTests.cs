@@ -19,6 +19,8 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
         { "bad polling interval", """{ "Values": { "AzureWebJobsStorage": "UseDevelopmentStorage=true" } }""", """{ "version": "2.0", "extensions": { "queues": { "maxPollingInterval": "soon" } } }""", "setting 'host.json extensions.queues.maxPollingInterval'" },
         { "malformed local.settings.json", """{ "Values": { "AzureWebJobsStorage": """, null, "local.settings.json' is not valid JSON" },
         { "malformed host.json", """{ "Values": { "AzureWebJobsStorage": "UseDevelopmentStorage=true" } }""", """{ "version": """, "host.json' is not valid JSON" },
+        { "Service Bus transport on the Host", """{ "Values": { "AzureWebJobsStorage": "UseDevelopmentStorage=true", "OrdersTransport": "ServiceBus" } }""", null, "setting 'OrdersTransport' must be StorageQueue on the Host" },
+        { "bad orders setting", """{ "Values": { "AzureWebJobsStorage": "UseDevelopmentStorage=true", "OrdersSmtpPort": "smtp" } }""", null, "setting 'OrdersSmtpPort' must be a whole number" },
         { "bad drain timeout", """{ "Values": { "AzureWebJobsStorage": "UseDevelopmentStorage=true", "FunctionsJobs__DrainTimeout": "-5" } }""", null, "setting 'FunctionsJobs:DrainTimeout'" },
     };
 

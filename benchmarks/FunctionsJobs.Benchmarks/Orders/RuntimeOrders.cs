@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FunctionsJobs.Core.Orders;
+using FunctionsJobs.Core.Storage;
+using FunctionsJobs.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace FunctionsJobs.Benchmarks.Orders;
+
+/// <summary>
+/// The Host end to end: clients POST /api/orders over HTTP; the ProcessOrder queue function runs
+/// the workflow against Azurite and maildev. An order counts as done when the workflow logs it
+/// Completed; nothing polls the system under test.
+/// </summary>
+internal static class RuntimeOrders
+{
+    public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients, double? rate = null)
+    {
+        var names = bench.NewNames();
+        var timings = new OrderTimings(orders);
+        var settings = new Dictionary<string, string>(bench.Mail.Settings)
+        {
+            [OrdersSettings.QueueName] = names.Queue,
+            [OrdersSettings.OrdersTable] = names.Orders,
+            [OrdersSettings.InventoryTable] = names.Inventory,
+            [OrdersSettings.PaymentsTable] = names.Payments,
+            [OrdersSettings.OutboxTable] = names.Outbox,
+        };
+        await using var host = await TestHost.StartAsync(bench.Azurite.ConnectionString, settings, builder =>
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton(bench.Account));
+            builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
+            builder.Logging.AddFilter<LogSink>(null, LogLevel.Warning);
+            builder.Logging.AddProvider(new CompletionWatcher(timings));
+        });
+
+        // Tables and stock exist before the clock starts, as they do for the baseline.
+        await host.Services.GetRequiredService<OrdersStorage>().EnsureCreatedAsync(CancellationToken.None);
+        var inventory = host.Services.GetRequiredService<InventoryStore>();
+        foreach (var sku in BenchEnvironment.Skus)
+        {
+            await inventory.TryAddItemAsync(new CatalogItem(sku, sku, 1000, int.MaxValue / 2), CancellationToken.None);
+        }
+
+        var before = bench.Requests.Requests;
+        var start = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, orders), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (i, ct) =>
+        {
+            await BenchEnvironment.WaitForTurnAsync(i, start, rate, ct);
+            using var request = host.Request(HttpMethod.Post, "/api/orders", TestHost.FunctionKey);
+            request.Content = JsonContent.Create(BenchEnvironment.Body(i));
+            var started = Stopwatch.GetTimestamp();
+            using var response = await host.Http.SendAsync(request, ct);
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException($"order {i}: {response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            }
+
+            timings.Submitted((await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!, started);
+        });
+
+        await timings.AllCompleted.WaitAsync(OrdersCommand.PhaseTimeout);
+        var result = timings.Result(bench.Requests.Requests - before);
+        await host.StopAsync();
+        return result;
+    }
+
+    /// <summary>Hears "Order {OrderId} Completed" from the workflow: one dictionary write per order, nothing formatted.</summary>
+    private sealed class CompletionWatcher(OrderTimings timings) : ILoggerProvider, ILogger
+    {
+        private const string Category = "FunctionsJobs.Core.Orders.OrderWorkflow";
+
+        public ILogger CreateLogger(string categoryName) => categoryName == Category ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel == LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (state is IReadOnlyList<KeyValuePair<string, object?>> fields
+                && fields.Any(f => f is { Key: "Status", Value: "Completed" })
+                && fields.FirstOrDefault(f => f.Key == "OrderId").Value is string orderId)
+            {
+                timings.Completed(orderId);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using FunctionsJobs.Core.Orders;
+using FunctionsJobs.Core.Settings;
+using FunctionsJobs.Host.Functions;
+using FunctionsJobs.Host.Queues;
+using FunctionsJobs.Orders.Http;
+
+namespace FunctionsJobs.Host.Orders;
+
+/// <summary>Orders on the Host: the HTTP starter and status routes, and the queue-triggered workflow.</summary>
+internal static class OrdersJob
+{
+    public const string PlaceOrder = "PlaceOrder";
+    public const string GetOrder = "GetOrder";
+    public const string ProcessOrder = "ProcessOrder";
+
+    public static void Add(WebApplicationBuilder builder)
+    {
+        var transport = OrdersOptions.FromConfiguration(builder.Configuration).Transport;
+        if (transport != OrdersTransport.StorageQueue)
+        {
+            throw new InvalidSettingException(OrdersSettings.Transport, $"must be {OrdersTransport.StorageQueue} on the Host, not {transport}: Service Bus is for the Functions app (docs/orders.md)");
+        }
+
+        builder.Services.AddQueueFunction<OrderWorkflow, OrderMessage>(builder.Configuration, ProcessOrder, OrdersSettings.QueueName, OrdersSettings.DefaultQueueName);
+    }
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}", async (HttpRequest request, OrderIntake intake, CancellationToken cancellationToken) =>
+            (await OrderHttp.PlaceAsync(request, intake, OrderDispatch.StorageQueue, cancellationToken).ConfigureAwait(false)).Result)
+            .WithFunctionName(PlaceOrder);
+        app.MapGet($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}/{{id}}", (HttpRequest request, string id, OrderStore orders, CancellationToken cancellationToken) =>
+            OrderHttp.GetAsync(request, id, orders, cancellationToken))
+            .WithFunctionName(GetOrder);
+    }
+}
