@@ -100,10 +100,50 @@ var deploymentContainerName = 'app-package-${token}'
 // that adds a setting appends it here, so this is the list of job settings the app gets in Azure.
 // FunctionsJobs__* tune the self-hosted runtime and are ignored by the Functions host; they are
 // kept so that a setting keeps one name and one value everywhere.
+@description('SMTP relay the order confirmations go through (e.g. Azure Communication Services SMTP or SendGrid).')
+param smtpHost string = 'smtp.example.invalid'
+
+@description('SMTP port of the relay; 587 with STARTTLS is the usual choice.')
+param smtpPort int = 587
+
+@description('Sender address of order confirmations.')
+param mailFrom string = 'orders@example.invalid'
+
 var jobSettings = {
   FunctionsJobs__DrainTimeout: '00:00:30'
   FunctionsJobs__QueueMessageLease: '00:10:00'
   PoisonReasonsTableName: 'PoisonReasons'
+  // Scheduling: one host id per app, so every instance competes for the same timer locks.
+  AzureFunctionsWebHost__hostid: take(functionAppName, 32)
+  FunctionsJobs__Timers__LockPeriod: '00:01:00'
+  FunctionsJobs__Timers__RetentionCleanup__RunOnStartup: 'false'
+  JobRunsTableName: 'JobRuns'
+  JobCheckpointsContainerName: 'job-checkpoints'
+  JobProgressInterval: '00:00:05'
+  RetentionCleanupSchedule: '0 30 3 * * *'
+  RetentionJobRunsDays: '30'
+  RetentionPoisonMessagesDays: '7'
+  // Orders: in Azure they travel over Service Bus (duplicate detection, dead-lettering), so the
+  // storage-queue twin of the processing function is disabled and the Service Bus one enabled.
+  OrdersTransport: 'ServiceBus'
+  'AzureWebJobs.ProcessOrder.Disabled': 'true'
+  'AzureWebJobs.ProcessOrderFromServiceBus.Disabled': 'false'
+  OrdersQueueName: ordersQueueName
+  OrdersTableName: 'Orders'
+  InventoryTableName: 'Inventory'
+  PaymentsTableName: 'Payments'
+  OrdersOutboxTableName: 'OrdersOutbox'
+  OrdersSeedInventory: 'false'
+  OrdersSmtpHost: smtpHost
+  OrdersSmtpPort: string(smtpPort)
+  OrdersSmtpSecurity: 'StartTls'
+  OrdersMailFrom: mailFrom
+  OrdersMailClaim: '00:00:30'
+  OrdersMaxLines: '100'
+  OrdersMaxQuantityPerLine: '1000'
+  OrdersMaxBodyBytes: '524288'
+  OrdersServiceBusMaxDeliveryCount: '10'
+  PaymentSandboxTransientFailures: '0'
 }
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
