@@ -1,3 +1,5 @@
+using FunctionsJobs.Host.Thumbnails;
+
 namespace FunctionsJobs.Host;
 
 /// <summary>
@@ -8,9 +10,11 @@ internal static class HostJobs
 {
     public static void Add(WebApplicationBuilder builder)
     {
+        builder.AddThumbnailsJob();
     }
 
     public static void Map(WebApplication app)
     {
+        app.MapThumbnails();
     }
 }

@@ -1,0 +1,131 @@
+using FunctionsJobs.Core.Thumbnails;
+using FunctionsJobs.Host.Functions;
+using FunctionsJobs.Host.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace FunctionsJobs.Host.Thumbnails;
+
+/// <summary>
+/// <c>POST /api/images</c>, <c>GET /api/images/{id}</c> and the public thumbnail path
+/// <c>GET /api/thumbnails/{id}/{size}.{ext}</c>, the same routes and names as the Functions app.
+/// </summary>
+internal static class ImageEndpoints
+{
+    public static void MapImageEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/images", UploadAsync).WithFunctionName("UploadImage").DisableAntiforgery();
+        endpoints.MapGet("/api/images/{id}", GetStatusAsync).WithFunctionName("GetImageStatus");
+        endpoints.MapGet("/api/thumbnails/{id}/{size:int}.{extension}", GetThumbnailAsync).WithFunctionName("GetThumbnail")
+            .RequireKey(AuthorizationLevel.Anonymous);
+    }
+
+    private static async Task<IResult> UploadAsync(HttpRequest request, ImageUploads uploads, CancellationToken cancellationToken)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = uploads.MaxRequestBytes;
+        }
+
+        try
+        {
+            var (content, contentType, fileName, refused) = request.HasFormContentType
+                ? await ReadFormFileAsync(request, uploads, cancellationToken)
+                : await ReadRawBodyAsync(request, uploads, cancellationToken);
+            var outcome = refused ?? await uploads.UploadAsync(content!, contentType, fileName, cancellationToken);
+            return outcome.Result == UploadResult.Accepted
+                ? Results.Accepted($"/api/images/{outcome.Id}", new { id = outcome.Id, statusUrl = $"/api/images/{outcome.Id}" })
+                : Refused(outcome);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Refused(new UploadOutcome(UploadResult.TooLarge, Problem: $"The request is over the limit of {uploads.MaxRequestBytes} bytes."));
+        }
+        catch (InvalidDataException ex)
+        {
+            // The multipart reader's limits (body length, section count) say the form is too big or malformed.
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload refused", detail: ex.Message);
+        }
+    }
+
+    private static async Task<(byte[]? Content, string? ContentType, string? FileName, UploadOutcome? Refused)> ReadRawBodyAsync(
+        HttpRequest request, ImageUploads uploads, CancellationToken cancellationToken)
+    {
+        if (uploads.CheckDeclared(request.ContentLength, request.ContentType, null) is { } refused)
+        {
+            return (null, null, null, refused);
+        }
+
+        var (content, tooLarge) = await uploads.ReadBodyAsync(request.Body, cancellationToken);
+        return (content, request.ContentType, null, tooLarge);
+    }
+
+    private static async Task<(byte[]? Content, string? ContentType, string? FileName, UploadOutcome? Refused)> ReadFormFileAsync(
+        HttpRequest request, ImageUploads uploads, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > uploads.MaxRequestBytes)
+        {
+            return (null, null, null, new UploadOutcome(UploadResult.TooLarge, Problem: $"The request is {request.ContentLength} bytes; the limit is {uploads.MaxRequestBytes} bytes."));
+        }
+
+        var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = uploads.MaxBytes, ValueCountLimit = 16 }, cancellationToken);
+        if (form.Files.Count != 1)
+        {
+            return (null, null, null, new UploadOutcome(UploadResult.Empty, Problem: $"The form must carry exactly one file, not {form.Files.Count}."));
+        }
+
+        var file = form.Files[0];
+        if (uploads.CheckDeclared(file.Length, file.ContentType, file.FileName) is { } refused)
+        {
+            return (null, null, null, refused);
+        }
+
+        await using var stream = file.OpenReadStream();
+        var (content, over) = await uploads.ReadBodyAsync(stream, cancellationToken);
+        return (content, file.ContentType, file.FileName, over);
+    }
+
+    private static IResult Refused(UploadOutcome outcome) => outcome.Result switch
+    {
+        UploadResult.TooLarge => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Image too large", detail: outcome.Problem),
+        UploadResult.Unsupported => Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported image", detail: outcome.Problem),
+        _ => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No image", detail: outcome.Problem),
+    };
+
+    private static async Task<IResult> GetStatusAsync(string id, ImageQueries queries, CancellationToken cancellationToken)
+    {
+        if (!ImageName.IsValidId(id))
+        {
+            return InvalidId(id);
+        }
+
+        var status = await queries.GetStatusAsync(id, cancellationToken);
+        return status is null
+            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Image not found", detail: $"No image has id '{id}'.")
+            : Results.Ok(status);
+    }
+
+    private static async Task<IResult> GetThumbnailAsync(
+        string id, int size, string extension, HttpContext context, ThumbnailSettings settings, ImageQueries queries, CancellationToken cancellationToken)
+    {
+        if (!ImageName.IsValidId(id))
+        {
+            return InvalidId(id);
+        }
+
+        var thumbnail = string.Equals(extension, settings.Format.Extension(), StringComparison.OrdinalIgnoreCase)
+            ? await queries.OpenThumbnailAsync(id, size, cancellationToken)
+            : null;
+        if (thumbnail is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Thumbnail not found", detail: $"Image '{id}' has no {size}.{extension} thumbnail (yet).");
+        }
+
+        context.Response.Headers.CacheControl = ImageQueries.PublicCacheControl;
+        context.Response.RegisterForDispose(thumbnail);
+        return Results.Stream(thumbnail.Content, thumbnail.ContentType, lastModified: thumbnail.LastModified, entityTag: EntityTagHeaderValue.Parse(thumbnail.ETag));
+    }
+
+    private static IResult InvalidId(string id) => Results.Problem(
+        statusCode: StatusCodes.Status400BadRequest, title: "Invalid image id", detail: $"'{ImageName.Printable(id)}' is not an image id (1-{ImageName.MaxIdLength} letters, digits, '-' or '_').");
+}
