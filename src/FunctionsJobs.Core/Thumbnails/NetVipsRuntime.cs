@@ -17,7 +17,7 @@ public static partial class NetVipsRuntime
     private static ILogger? _logger;
 
     /// <summary>The loaders left open; <see cref="SourceImageFormat"/> lists the same formats.</summary>
-    private static readonly string[] AllowedLoaders = ["VipsForeignLoadJpeg", "VipsForeignLoadPng", "VipsForeignLoadWebp", "VipsForeignLoadGif"];
+    private static readonly string[] AllowedLoaders = ["VipsForeignLoadJpeg", "VipsForeignLoadPng", "VipsForeignLoadWebp", "VipsForeignLoadNsgif"];
 
     public static string Version => $"{NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}.{NetVips.NetVips.Version(2)}";
 

@@ -24,7 +24,7 @@ internal sealed partial class ThumbnailScanService(
     private const string LastScanKey = "lastscan";
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
 
-    private readonly BlobClient _lock = storage.Blobs.GetBlobContainerClient(LockContainer).GetBlobClient($"locks/functionsjobs/{FunctionName}");
+    private readonly BlobClient _lock = storage.Blobs.GetBlobContainerClient(LockContainer).GetBlobClient($"locks/functionsjobs/{FunctionName}-{settings.ImagesContainer}");
 
     public string Name => FunctionName;
 
