@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Thumbnails;
 using FunctionsJobs.Host.Functions;
 using FunctionsJobs.Host.Http;
@@ -39,7 +40,8 @@ internal static class ImageEndpoints
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Refused(new UploadOutcome(UploadResult.TooLarge, Problem: $"The request is over the limit of {uploads.MaxRequestBytes} bytes."));
+            // Kestrel's own count (MaxRequestBodySize) tripped before the reader's: the same answer.
+            return Refused(new UploadOutcome(UploadResult.TooLarge, Problem: $"The body is over the limit of {uploads.MaxBytes} bytes ({ThumbnailSettings.MaxBytesSetting})."));
         }
         catch (InvalidDataException ex)
         {
@@ -102,7 +104,7 @@ internal static class ImageEndpoints
         var status = await queries.GetStatusAsync(id, cancellationToken);
         return status is null
             ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Image not found", detail: $"No image has id '{id}'.")
-            : Results.Ok(status);
+            : Results.Json(status, JobJson.Options);
     }
 
     private static async Task<IResult> GetThumbnailAsync(
