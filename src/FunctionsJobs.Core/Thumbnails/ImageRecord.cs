@@ -58,5 +58,11 @@ public sealed record ImageRecord
     /// <summary>Whether this record already covers the given content: same blob, same ETag, finished.</summary>
     public bool Covers(string blobName, string? eTag) =>
         Status is ImageStatus.Done or ImageStatus.Failed && !SourceDeleted
-        && string.Equals(SourceBlob, blobName, StringComparison.Ordinal) && eTag is not null && SourceETag == eTag;
+        && string.Equals(SourceBlob, blobName, StringComparison.Ordinal) && NormalizeETag(eTag) is { } normalized && SourceETag == normalized;
+
+    /// <summary>
+    /// One spelling of a blob ETag: headers quote it (<c>"0x8D..."</c>), blob listings and Event Grid
+    /// events do not (<c>0x8D...</c>). Records keep the unquoted form.
+    /// </summary>
+    public static string? NormalizeETag(string? eTag) => string.IsNullOrWhiteSpace(eTag) ? null : eTag.Trim().Trim('"');
 }

@@ -100,7 +100,7 @@ public sealed partial class ImageUploads(
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
         }, cancellationToken).ConfigureAwait(false);
 
-        var eTag = stored.Value.ETag.ToString();
+        var eTag = ImageRecord.NormalizeETag(stored.Value.ETag.ToString());
         await store.TryAddAsync(new ImageRecord
         {
             Id = id,

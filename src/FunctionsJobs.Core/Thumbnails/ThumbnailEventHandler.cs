@@ -26,7 +26,9 @@ public sealed partial class ThumbnailEventHandler(ThumbnailHandler handler, ILog
             return;
         }
 
-        await handler.HandleAsync(new BlobNotice(container, name, message.Data?.ETag), cancellationToken).ConfigureAwait(false);
+        // A BlobDeleted event's ETag names content that is gone: it must not match a Done record and skip the clean-up.
+        var eTag = message.EventType == BlobEvent.BlobCreated ? message.Data?.ETag : null;
+        await handler.HandleAsync(new BlobNotice(container, name, eTag), cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: event message {MessageId} ({EventType}) skipped: {Reason}")]

@@ -58,7 +58,7 @@ public sealed partial class ThumbnailHandler(
 
         if (!ImageName.TryParse(notice.Name, out var name, out var nameProblem))
         {
-            await store.RecordRejectedAsync(notice.Name, notice.ETag, nameProblem, cancellationToken).ConfigureAwait(false);
+            await store.RecordRejectedAsync(notice.Name, ImageRecord.NormalizeETag(notice.ETag), nameProblem, cancellationToken).ConfigureAwait(false);
             LogRejected(ImageName.Printable(notice.Name), nameProblem);
             return ThumbnailOutcome.Rejected;
         }
@@ -95,7 +95,7 @@ public sealed partial class ThumbnailHandler(
             return await SourceMissingAsync(name, record, cancellationToken).ConfigureAwait(false);
         }
 
-        var eTag = source.ETag.ToString();
+        var eTag = ImageRecord.NormalizeETag(source.ETag.ToString())!;
         if (record is not null && record.Covers(name.BlobName, eTag))
         {
             LogNoWork(name.Id, name.BlobName, record.Status);

@@ -33,7 +33,7 @@ public sealed partial class ThumbnailScanner(
         {
             listed++;
             present.Add(blob.Name);
-            var eTag = blob.Properties.ETag?.ToString();
+            var eTag = ImageRecord.NormalizeETag(blob.Properties.ETag?.ToString());
             if (HasReceipt(blob, eTag, records, rejected, now))
             {
                 continue;
@@ -48,7 +48,7 @@ public sealed partial class ThumbnailScanner(
         foreach (var record in records.Values.Where(r => !r.SourceDeleted && !present.Contains(r.SourceBlob) && r.UpdatedAt < now - settings.ScanInterval))
         {
             await events.SendAsync(BlobEvent.Create(
-                BlobEvent.BlobDeleted, blobs.Images.GetBlobClient(record.SourceBlob).Uri, settings.ImagesContainer, record.SourceBlob, record.SourceETag,
+                BlobEvent.BlobDeleted, blobs.Images.GetBlobClient(record.SourceBlob).Uri, settings.ImagesContainer, record.SourceBlob, null,
                 null, null, "FunctionsJobs.ThumbnailScan", now), cancellationToken).ConfigureAwait(false);
             enqueued++;
         }

@@ -147,10 +147,10 @@ internal sealed partial class ThumbnailScanService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Thumbnails: scan skipped, another instance holds the scan lease")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnails: scan skipped, another instance holds the scan lease")]
     private partial void LogBusy();
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Thumbnails: scan skipped, another instance scanned less than half an interval ago")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnails: scan skipped, another instance scanned less than half an interval ago")]
     private partial void LogRecent();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: scan failed; next try in {Interval}")]
