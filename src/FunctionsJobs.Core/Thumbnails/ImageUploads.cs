@@ -39,7 +39,7 @@ public sealed partial class ImageUploads(
     {
         if (contentLength > settings.MaxBytes)
         {
-            return TooLarge(contentLength.Value);
+            return Oversized(contentLength.Value);
         }
 
         return CheckClaims(contentType, fileName, sniffed: null);
@@ -56,7 +56,7 @@ public sealed partial class ImageUploads(
         {
             if (buffer.Length + read > settings.MaxBytes)
             {
-                return (null, TooLarge(null));
+                return (null, Oversized(null));
             }
 
             buffer.Write(chunk, 0, read);
@@ -75,7 +75,7 @@ public sealed partial class ImageUploads(
 
         if (content.Length > settings.MaxBytes)
         {
-            return TooLarge(content.Length);
+            return Oversized(content.Length);
         }
 
         var format = SourceImageFormat.Sniff(content);
@@ -126,7 +126,8 @@ public sealed partial class ImageUploads(
         return new UploadOutcome(UploadResult.Accepted, id, blobName);
     }
 
-    private UploadOutcome TooLarge(long? length) => new(
+    /// <summary>The refusal of a body over the limit; <paramref name="length"/> when it is known.</summary>
+    public UploadOutcome Oversized(long? length) => new(
         UploadResult.TooLarge,
         Problem: length is { } bytes
             ? $"The image is {bytes} bytes; the limit is {settings.MaxBytes} bytes ({ThumbnailSettings.MaxBytesSetting})."

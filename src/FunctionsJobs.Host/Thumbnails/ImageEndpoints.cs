@@ -41,12 +41,12 @@ internal static class ImageEndpoints
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // Kestrel's own count (MaxRequestBodySize) tripped before the reader's: the same answer.
-            return Refused(new UploadOutcome(UploadResult.TooLarge, Problem: $"The body is over the limit of {uploads.MaxBytes} bytes ({ThumbnailSettings.MaxBytesSetting})."));
+            return Refused(uploads.Oversized(null));
         }
-        catch (InvalidDataException ex)
+        catch (InvalidDataException)
         {
-            // The multipart reader's limits (body length, section count) say the form is too big or malformed.
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload refused", detail: ex.Message);
+            // The multipart reader's body length limit.
+            return Refused(uploads.Oversized(null));
         }
     }
 
@@ -67,7 +67,7 @@ internal static class ImageEndpoints
     {
         if (request.ContentLength > uploads.MaxRequestBytes)
         {
-            return (null, null, null, new UploadOutcome(UploadResult.TooLarge, Problem: $"The request is {request.ContentLength} bytes; the limit is {uploads.MaxRequestBytes} bytes."));
+            return (null, null, null, uploads.Oversized(null));
         }
 
         var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = uploads.MaxBytes, ValueCountLimit = 16 }, cancellationToken);
