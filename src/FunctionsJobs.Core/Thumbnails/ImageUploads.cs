@@ -27,8 +27,12 @@ public sealed record UploadOutcome(UploadResult Result, string? Id = null, strin
 /// (the Host has no Event Grid; on Azure the real event arrives too and is a harmless repeat).
 /// </summary>
 public sealed partial class ImageUploads(
-    ThumbnailSettings settings, ThumbnailBlobs blobs, ThumbnailStatusStore store, ThumbnailEvents events, TimeProvider time, ILogger<ImageUploads> logger)
+    ThumbnailSettings settings, ThumbnailBlobs blobs, ThumbnailStatusStore store, ThumbnailEvents events, TimeProvider time, ILogger<ImageUploads> logger) : IDisposable
 {
+    // Bodies are held in memory while they are checked and stored: a burst of uploads waits here
+    // (its bytes still in the socket) instead of filling the heap.
+    private readonly SemaphoreSlim _slots = new(settings.Concurrency * 2, settings.Concurrency * 2);
+
     public long MaxBytes => settings.MaxBytes;
 
     /// <summary>The most bytes a request may carry: the image plus room for a multipart envelope.</summary>
@@ -45,10 +49,43 @@ public sealed partial class ImageUploads(
         return CheckClaims(contentType, fileName, sniffed: null);
     }
 
-    /// <summary>Reads at most <see cref="ThumbnailSettings.MaxBytes"/> + 1 bytes, so an undeclared oversized body is caught without holding it all.</summary>
-    public async Task<(byte[]? Content, UploadOutcome? Refused)> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body (at most <see cref="ThumbnailSettings.MaxBytes"/>; an undeclared oversized body
+    /// is cut off without being held whole), checks it and stores it. At most twice
+    /// <see cref="ThumbnailSettings.Concurrency"/> bodies are in memory at once.
+    /// </summary>
+    public async Task<UploadOutcome> UploadAsync(Stream body, long? length, string? contentType, string? fileName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
+        if (CheckDeclared(length, contentType, fileName) is { } refused)
+        {
+            return refused;
+        }
+
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var content = await ReadBodyAsync(body, length, cancellationToken).ConfigureAwait(false);
+            return content is null ? Oversized(null) : await StoreAsync(content, contentType, fileName, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private async Task<byte[]?> ReadBodyAsync(Stream body, long? length, CancellationToken cancellationToken)
+    {
+        if (length is { } exact)
+        {
+            // Declared: one array of the right size, no growing buffer and no copy.
+            var content = new byte[exact];
+            var filled = await body.ReadAtLeastAsync(content, content.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            return filled == content.Length ? content : content[..filled];
+        }
+
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
@@ -56,18 +93,17 @@ public sealed partial class ImageUploads(
         {
             if (buffer.Length + read > settings.MaxBytes)
             {
-                return (null, Oversized(null));
+                return null;
             }
 
             buffer.Write(chunk, 0, read);
         }
 
-        return (buffer.ToArray(), null);
+        return buffer.ToArray();
     }
 
-    public async Task<UploadOutcome> UploadAsync(byte[] content, string? contentType, string? fileName, CancellationToken cancellationToken)
+    private async Task<UploadOutcome> StoreAsync(byte[] content, string? contentType, string? fileName, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(content);
         if (content.Length == 0)
         {
             return new UploadOutcome(UploadResult.Empty, Problem: "The body is empty: send the image bytes, or a multipart form with one file.");

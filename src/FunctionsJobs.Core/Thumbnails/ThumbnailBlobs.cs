@@ -62,13 +62,16 @@ public sealed class ThumbnailBlobs
     /// Downloads the source as it was when its properties were read; null when it has changed or
     /// gone since (the caller starts over with what is there now).
     /// </summary>
-    public async Task<byte[]?> DownloadSourceAsync(string blobName, ETag eTag, CancellationToken cancellationToken)
+    public async Task<byte[]?> DownloadSourceAsync(string blobName, ETag eTag, long length, CancellationToken cancellationToken)
     {
         try
         {
-            var options = new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = eTag } };
-            var result = await Images.GetBlobClient(blobName).DownloadContentAsync(options, cancellationToken).ConfigureAwait(false);
-            return result.Value.Content.ToArray();
+            // Into one array of the known size: no growing buffer, no copy (the ETag pins the size).
+            var content = new byte[length];
+            using var target = new MemoryStream(content, writable: true);
+            var options = new BlobDownloadToOptions { Conditions = new BlobRequestConditions { IfMatch = eTag } };
+            await Images.GetBlobClient(blobName).DownloadToAsync(target, options, cancellationToken).ConfigureAwait(false);
+            return content;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {

@@ -129,6 +129,9 @@ public sealed partial class ThumbnailHandler(
         }
 
         processing = processing with { RowETag = claimed.Value };
+
+        // A new id (no record, or the Pending record of its upload) has no older thumbnails to clean up.
+        var mayHaveOlder = record is not null && !(record.Status == ImageStatus.Pending && record.SourceETag == eTag);
         IReadOnlyList<GeneratedThumbnail> thumbnails;
         try
         {
@@ -143,7 +146,7 @@ public sealed partial class ThumbnailHandler(
         catch (ImageRejectedException ex)
         {
             var failed = processing with { Status = ImageStatus.Failed, Reason = ex.Reason, Version = null, Thumbnails = [], UpdatedAt = time.GetUtcNow() };
-            var outcome = await FinishAsync(failed, source, cancellationToken).ConfigureAwait(false);
+            var outcome = await FinishAsync(failed, source, mayHaveOlder, cancellationToken).ConfigureAwait(false);
             if (outcome == ThumbnailOutcome.Failed)
             {
                 LogFailed(name.Id, name.BlobName, ex.Reason);
@@ -162,7 +165,7 @@ public sealed partial class ThumbnailHandler(
             Thumbnails = [.. thumbnails.Select(t => new ThumbnailInfo(t.Size, t.Width, t.Height, t.Content.LongLength))],
             UpdatedAt = time.GetUtcNow(),
         };
-        var finished = await FinishAsync(done, source, cancellationToken).ConfigureAwait(false);
+        var finished = await FinishAsync(done, source, mayHaveOlder, cancellationToken).ConfigureAwait(false);
         if (finished == ThumbnailOutcome.Done)
         {
             LogDone(name.Id, name.BlobName, version, thumbnails.Count);
@@ -186,7 +189,7 @@ public sealed partial class ThumbnailHandler(
 
         using (await slots.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            var content = await blobs.DownloadSourceAsync(name.BlobName, source.ETag, cancellationToken).ConfigureAwait(false);
+            var content = await blobs.DownloadSourceAsync(name.BlobName, source.ETag, source.ContentLength, cancellationToken).ConfigureAwait(false);
             return content is null ? null : generator.Generate(content);
         }
     }
@@ -196,13 +199,17 @@ public sealed partial class ThumbnailHandler(
     /// then deletes thumbnails of older content. A racer that finished the same content first
     /// makes this a no-op; newer content recorded by another handler makes this one superseded.
     /// </summary>
-    private async Task<ThumbnailOutcome> FinishAsync(ImageRecord final, BlobProperties source, CancellationToken cancellationToken)
+    private async Task<ThumbnailOutcome> FinishAsync(ImageRecord final, BlobProperties source, bool mayHaveOlder, CancellationToken cancellationToken)
     {
         for (var pass = 1; pass <= MaxPasses; pass++)
         {
             if (await store.TryWriteAsync(final, cancellationToken).ConfigureAwait(false) is not null)
             {
-                await blobs.DeleteOlderVersionsAsync(final.Id, final.Version, source.LastModified, cancellationToken).ConfigureAwait(false);
+                if (mayHaveOlder || pass > 1)
+                {
+                    await blobs.DeleteOlderVersionsAsync(final.Id, final.Version, source.LastModified, cancellationToken).ConfigureAwait(false);
+                }
+
                 return final.Status == ImageStatus.Done ? ThumbnailOutcome.Done : ThumbnailOutcome.Failed;
             }
 

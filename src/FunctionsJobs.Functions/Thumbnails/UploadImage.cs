@@ -23,45 +23,18 @@ public sealed class UploadImage(ImageUploads uploads)
             limit.MaxRequestBodySize = uploads.MaxRequestBytes;
         }
 
-        UploadOutcome? refused;
-        byte[]? content = null;
-        string? contentType = request.ContentType;
-        string? fileName = null;
+        UploadOutcome outcome;
         try
         {
-            if (request.HasFormContentType)
-            {
-                refused = request.ContentLength > uploads.MaxRequestBytes ? uploads.Oversized(null) : null;
-                if (refused is null)
-                {
-                    var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = uploads.MaxBytes, ValueCountLimit = 16 }, cancellationToken);
-                    var file = form.Files.Count == 1 ? form.Files[0] : null;
-                    refused = file is null
-                        ? new UploadOutcome(UploadResult.Empty, Problem: $"The form must carry exactly one file, not {form.Files.Count}.")
-                        : uploads.CheckDeclared(file.Length, file.ContentType, file.FileName);
-                    if (refused is null && file is not null)
-                    {
-                        await using var stream = file.OpenReadStream();
-                        (content, refused) = await uploads.ReadBodyAsync(stream, cancellationToken);
-                        (contentType, fileName) = (file.ContentType, file.FileName);
-                    }
-                }
-            }
-            else
-            {
-                refused = uploads.CheckDeclared(request.ContentLength, request.ContentType, null);
-                if (refused is null)
-                {
-                    (content, refused) = await uploads.ReadBodyAsync(request.Body, cancellationToken);
-                }
-            }
+            outcome = request.HasFormContentType
+                ? await UploadFormFileAsync(request, cancellationToken)
+                : await uploads.UploadAsync(request.Body, request.ContentLength, request.ContentType, null, cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
-            refused = uploads.Oversized(null);
+            outcome = uploads.Oversized(null);
         }
 
-        var outcome = refused ?? await uploads.UploadAsync(content!, contentType, fileName, cancellationToken);
         if (outcome.Result == UploadResult.Accepted)
         {
             var statusUrl = $"/api/images/{outcome.Id}";
@@ -79,5 +52,23 @@ public sealed class UploadImage(ImageUploads uploads)
             StatusCode = status,
             ContentTypes = { "application/problem+json" },
         };
+    }
+
+    private async Task<UploadOutcome> UploadFormFileAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > uploads.MaxRequestBytes)
+        {
+            return uploads.Oversized(null);
+        }
+
+        var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = uploads.MaxBytes, ValueCountLimit = 16 }, cancellationToken);
+        if (form.Files.Count != 1)
+        {
+            return new UploadOutcome(UploadResult.Empty, Problem: $"The form must carry exactly one file, not {form.Files.Count}.");
+        }
+
+        var file = form.Files[0];
+        await using var stream = file.OpenReadStream();
+        return await uploads.UploadAsync(stream, file.Length, file.ContentType, file.FileName, cancellationToken);
     }
 }

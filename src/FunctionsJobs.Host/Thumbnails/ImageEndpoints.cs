@@ -30,61 +30,36 @@ internal static class ImageEndpoints
 
         try
         {
-            var (content, contentType, fileName, refused) = request.HasFormContentType
-                ? await ReadFormFileAsync(request, uploads, cancellationToken)
-                : await ReadRawBodyAsync(request, uploads, cancellationToken);
-            var outcome = refused ?? await uploads.UploadAsync(content!, contentType, fileName, cancellationToken);
+            var outcome = request.HasFormContentType
+                ? await UploadFormFileAsync(request, uploads, cancellationToken)
+                : await uploads.UploadAsync(request.Body, request.ContentLength, request.ContentType, null, cancellationToken);
             return outcome.Result == UploadResult.Accepted
                 ? Results.Accepted($"/api/images/{outcome.Id}", new { id = outcome.Id, statusUrl = $"/api/images/{outcome.Id}" })
                 : Refused(outcome);
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
-            // Kestrel's own count (MaxRequestBodySize) tripped before the reader's: the same answer.
-            return Refused(uploads.Oversized(null));
-        }
-        catch (InvalidDataException)
-        {
-            // The multipart reader's body length limit.
+            // Kestrel's count (MaxRequestBodySize) or the multipart reader's limit tripped first: the same answer.
             return Refused(uploads.Oversized(null));
         }
     }
 
-    private static async Task<(byte[]? Content, string? ContentType, string? FileName, UploadOutcome? Refused)> ReadRawBodyAsync(
-        HttpRequest request, ImageUploads uploads, CancellationToken cancellationToken)
-    {
-        if (uploads.CheckDeclared(request.ContentLength, request.ContentType, null) is { } refused)
-        {
-            return (null, null, null, refused);
-        }
-
-        var (content, tooLarge) = await uploads.ReadBodyAsync(request.Body, cancellationToken);
-        return (content, request.ContentType, null, tooLarge);
-    }
-
-    private static async Task<(byte[]? Content, string? ContentType, string? FileName, UploadOutcome? Refused)> ReadFormFileAsync(
-        HttpRequest request, ImageUploads uploads, CancellationToken cancellationToken)
+    private static async Task<UploadOutcome> UploadFormFileAsync(HttpRequest request, ImageUploads uploads, CancellationToken cancellationToken)
     {
         if (request.ContentLength > uploads.MaxRequestBytes)
         {
-            return (null, null, null, uploads.Oversized(null));
+            return uploads.Oversized(null);
         }
 
         var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = uploads.MaxBytes, ValueCountLimit = 16 }, cancellationToken);
         if (form.Files.Count != 1)
         {
-            return (null, null, null, new UploadOutcome(UploadResult.Empty, Problem: $"The form must carry exactly one file, not {form.Files.Count}."));
+            return new UploadOutcome(UploadResult.Empty, Problem: $"The form must carry exactly one file, not {form.Files.Count}.");
         }
 
         var file = form.Files[0];
-        if (uploads.CheckDeclared(file.Length, file.ContentType, file.FileName) is { } refused)
-        {
-            return (null, null, null, refused);
-        }
-
         await using var stream = file.OpenReadStream();
-        var (content, over) = await uploads.ReadBodyAsync(stream, cancellationToken);
-        return (content, file.ContentType, file.FileName, over);
+        return await uploads.UploadAsync(stream, file.Length, file.ContentType, file.FileName, cancellationToken);
     }
 
     private static IResult Refused(UploadOutcome outcome) => outcome.Result switch
