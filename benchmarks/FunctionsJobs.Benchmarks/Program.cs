@@ -1,12 +1,14 @@
 using FunctionsJobs.Benchmarks.Orders;
 using FunctionsJobs.Benchmarks.QueueDispatch;
 using FunctionsJobs.Benchmarks.Scheduling;
+using FunctionsJobs.Benchmarks.Thumbnails;
 
 // One subcommand per benchmark; each prints one line per figure and ends with a summary.
 // A missed target is a result, not a failure: the exit code is 0 unless the run itself broke.
 const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory]\n" +
                      "       FunctionsJobs.Benchmarks timer-lock [--iterations 200] [--rounds 3] [--warmup 20]\n" +
-                     "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]";
+                     "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]\n" +
+                     "       FunctionsJobs.Benchmarks thumbnails [--images 50] [--rounds 3] [--uploads 100] [--burst 200]";
 
 switch (args.FirstOrDefault())
 {
@@ -34,6 +36,14 @@ switch (args.FirstOrDefault())
         }
 
         return await OrdersCommand.RunAsync(ordersOptions);
+    case "thumbnails":
+        if (!ThumbnailsOptions.TryParse(args[1..], out var thumbnails, out var thumbnailsError))
+        {
+            Console.Error.WriteLine($"{thumbnailsError}\n{Usage}");
+            return 2;
+        }
+
+        return await ThumbnailsCommand.RunAsync(thumbnails);
     default:
         Console.Error.WriteLine(Usage);
         return 2;

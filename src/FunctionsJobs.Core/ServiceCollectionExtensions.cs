@@ -1,6 +1,7 @@
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Storage;
+using FunctionsJobs.Core.Thumbnails;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,6 +21,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(_ => StorageAccount.FromConfiguration(configuration));
         services.AddScheduling(configuration);
         services.AddOrders(configuration);
+        services.AddThumbnails(configuration);
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using FunctionsJobs.Host.Scheduling;
 using FunctionsJobs.Host.Orders;
+using FunctionsJobs.Host.Thumbnails;
 
 namespace FunctionsJobs.Host;
 
@@ -13,11 +14,13 @@ internal static class HostJobs
     {
         builder.Services.AddHostScheduling(builder.Configuration);
         OrdersJob.Add(builder);
+        builder.AddThumbnailsJob();
     }
 
     public static void Map(WebApplication app)
     {
         app.MapScheduling();
         OrdersJob.Map(app);
+        app.MapThumbnails();
     }
 }

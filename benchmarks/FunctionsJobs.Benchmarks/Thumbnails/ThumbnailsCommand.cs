@@ -1,0 +1,91 @@
+using System.Globalization;
+using FunctionsJobs.Core.Thumbnails;
+using FunctionsJobs.Testing;
+
+namespace FunctionsJobs.Benchmarks.Thumbnails;
+
+/// <summary>
+/// thumbnails: in-process generation of every size against libvips' own vipsthumbnail CLI on the
+/// same generated images, then the Host end to end against Azurite (peak, latency at half peak),
+/// then the Host's peak memory through a burst of uploads. Ratios compare figures of this run only.
+/// </summary>
+internal static class ThumbnailsCommand
+{
+    public const double CliTarget = 0.8;
+    public const double EndToEndTarget = 0.8;
+    public const double MemoryTargetMb = 400;
+
+    public static async Task<int> RunAsync(ThumbnailsOptions options)
+    {
+        var settings = new ThumbnailSettings();
+        var vips = VipsThumbnailCli.Version();
+        Print($"thumbnails: {Environment.ProcessorCount} cores, .NET {Environment.Version}, NetVips libvips {NetVipsRuntime.Version}, " +
+              $"vipsthumbnail {vips ?? "not installed (apt-get install -y libvips-tools)"}, sizes {string.Join(",", settings.Sizes)}, quality {settings.Quality}");
+
+        using var images = BenchImages.Create(options.Images);
+        Print($"images: {images.Files.Count} ({images.Files.Count(f => f.EndsWith(".jpg", StringComparison.Ordinal))} JPEG 4000x3000, " +
+              $"{images.Files.Count(f => f.EndsWith(".png", StringComparison.Ordinal))} PNG 2000x2000), {images.TotalBytes / 1048576.0:F0} MiB");
+
+        InProcessGeneration.Run(images, settings); // warm-up: libvips loaded, JIT done, page cache warm
+        var inProcess = new List<double>();
+        var perSize = new List<double>();
+        var cliSequential = new List<double>();
+        var cliPerCore = new List<double>();
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            inProcess.Add(InProcessGeneration.Run(images, settings));
+            perSize.Add(InProcessGeneration.RunDecodePerSize(images, settings));
+            var line = $"round {round}/{options.Rounds}: in-process {inProcess[^1]:F2} img/s, decode per size {perSize[^1]:F2} img/s";
+            if (vips is not null)
+            {
+                var (sequential, perCore) = VipsThumbnailCli.Measure(images, settings.Sizes, settings.Quality, vips);
+                cliSequential.Add(sequential);
+                cliPerCore.Add(perCore);
+                line += $", vipsthumbnail {sequential:F2} img/s (one process per size), {perCore:F2} img/s (one per core per size)";
+            }
+
+            Print(line);
+        }
+
+        var inProcessMedian = Median(inProcess);
+        var cli = vips is null ? (double?)null : Math.Max(Median(cliSequential), Median(cliPerCore));
+
+        await using var azurite = await AzuriteServer.StartAsync();
+        var e2e = await EndToEnd.RunAsync(azurite.ConnectionString, images, options.Uploads);
+        Print($"end to end: peak {e2e.PeakImagesPerSecond:F2} img/s over {options.Uploads} uploads; at {e2e.HalfPeakRate:F2} img/s ({e2e.HalfPeakSamples} uploads) " +
+              $"p50 {e2e.P50.TotalMilliseconds:F0} ms, p99 {e2e.P99.TotalMilliseconds:F0} ms");
+
+        var memory = await HostMemory.RunAsync(azurite.ConnectionString, images, options.Burst);
+        Print($"memory: Host process, {memory.Uploads} uploads, {memory.Finished} finished in {memory.Elapsed.TotalSeconds:F0} s, " +
+              $"peak RSS {memory.PeakRssMb:F0} MB, RSS after {memory.FinalRssMb:F0} MB");
+
+        Print("summary:");
+        Print($"thumbnails: in-process {inProcessMedian:F2} img/s (median; decode per size {Median(perSize):F2} img/s, ratio {inProcessMedian / Median(perSize):F2})");
+        if (cli is { } baseline)
+        {
+            var ratio = inProcessMedian / baseline;
+            Print($"thumbnails: in-process / vipsthumbnail {ratio:F2} ({inProcessMedian:F2} vs {baseline:F2} img/s, target >= {CliTarget:F1}){Missed(ratio >= CliTarget)}");
+        }
+        else
+        {
+            Print("thumbnails: in-process / vipsthumbnail not measured: vipsthumbnail is not installed (apt-get install -y libvips-tools)");
+        }
+
+        var e2eRatio = e2e.PeakImagesPerSecond / inProcessMedian;
+        Print($"thumbnails: end-to-end / in-process {e2eRatio:F2} ({e2e.PeakImagesPerSecond:F2} vs {inProcessMedian:F2} img/s, target >= {EndToEndTarget:F1}){Missed(e2eRatio >= EndToEndTarget)}; " +
+              $"p50 {e2e.P50.TotalMilliseconds:F0} ms, p99 {e2e.P99.TotalMilliseconds:F0} ms at {e2e.HalfPeakRate:F2} img/s");
+        Print($"thumbnails: Host peak RSS {memory.PeakRssMb:F0} MB through {memory.Uploads} uploads (target < {MemoryTargetMb:F0}){Missed(memory.PeakRssMb < MemoryTargetMb && memory.Finished == memory.Uploads)}");
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static string Missed(bool met) => met ? string.Empty : "  MISSED";
+
+    private static void Print(string line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
+}

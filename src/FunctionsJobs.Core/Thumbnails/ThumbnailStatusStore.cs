@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Storage;
+
+namespace FunctionsJobs.Core.Thumbnails;
+
+/// <summary>
+/// The status table. Two kinds of rows: an image's status (partition = image id, row "status"),
+/// and a receipt for a blob whose name can never be an image id (partition = "rejected-" + a hash
+/// of the name, row "rejected"), so the scan knows it has seen that blob and its reason is kept.
+/// Every write of a status row is conditional on the ETag read, so racing handlers never undo
+/// each other's work.
+/// </summary>
+public sealed class ThumbnailStatusStore
+{
+    private const string StatusRow = "status";
+    private const string RejectedRow = "rejected";
+
+    private readonly TableClient _table;
+    private readonly CreateOnce _created;
+    private readonly TimeProvider _time;
+
+    public ThumbnailStatusStore(StorageAccount storage, ThumbnailSettings settings, TimeProvider time)
+    {
+        _table = storage.Tables.GetTableClient(settings.StatusTable);
+        _created = new CreateOnce(ct => _table.CreateIfNotExistsAsync(ct));
+        _time = time;
+    }
+
+    public async Task<ImageRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(id, StatusRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    /// <summary>Adds the record if the id has none yet; false when one exists.</summary>
+    public async Task<bool> TryAddAsync(ImageRecord record, CancellationToken cancellationToken) =>
+        await TryWriteAsync(record with { RowETag = default }, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>
+    /// Writes <paramref name="record"/> if the row is still as it was read (its <see cref="ImageRecord.RowETag"/>),
+    /// or adds it if it was read as absent (default ETag). Returns the row's new ETag, or null when
+    /// another writer got there first.
+    /// </summary>
+    public async Task<ETag?> TryWriteAsync(ImageRecord record, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = record.RowETag == default
+                ? await _table.AddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false)
+                : await _table.UpdateEntityAsync(ToEntity(record), record.RowETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Every image status row, for the scan.</summary>
+    public async IAsyncEnumerable<ImageRecord> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.RowKey == StatusRow, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return FromEntity(entity);
+        }
+    }
+
+    /// <summary>Records why a blob was refused by its name; the scan will not enqueue it again while its ETag stays.</summary>
+    public async Task RecordRejectedAsync(string blobName, string? eTag, string reason, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(RejectedKey(blobName), RejectedRow)
+        {
+            ["BlobName"] = ImageName.Printable(blobName),
+            ["SourceETag"] = eTag,
+            ["Status"] = nameof(ImageStatus.Failed),
+            ["Reason"] = reason,
+            ["UpdatedAt"] = _time.GetUtcNow(),
+        };
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The recorded reason a blob name was refused, or null.</summary>
+    public async Task<RejectedBlob?> GetRejectedAsync(string blobName, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(RejectedKey(blobName), RejectedRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? ToRejected(response.Value!) : null;
+    }
+
+    /// <summary>Every rejected-name receipt, keyed by <see cref="RejectedKey"/>.</summary>
+    public async Task<Dictionary<string, RejectedBlob>> ListRejectedAsync(CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var result = new Dictionary<string, RejectedBlob>(StringComparer.Ordinal);
+        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.RowKey == RejectedRow, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            result[entity.PartitionKey] = ToRejected(entity);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A table key for any blob name: names may hold characters keys forbid ('/', '#', '?',
+    /// control characters) and run to 1024 characters, so the key is a hash.
+    /// </summary>
+    public static string RejectedKey(string blobName) =>
+        "rejected-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(blobName)));
+
+    private static RejectedBlob ToRejected(TableEntity entity) =>
+        new(entity.GetString("BlobName") ?? string.Empty, entity.GetString("SourceETag"), entity.GetString("Reason") ?? string.Empty, entity.GetDateTimeOffset("UpdatedAt"));
+
+    private static TableEntity ToEntity(ImageRecord record) => new(record.Id, StatusRow)
+    {
+        ["Status"] = record.Status.ToString(),
+        ["Reason"] = record.Reason,
+        ["SourceBlob"] = record.SourceBlob,
+        ["SourceETag"] = record.SourceETag,
+        ["SourceLastModified"] = record.SourceLastModified,
+        ["SourceBytes"] = record.SourceBytes,
+        ["SourceDeleted"] = record.SourceDeleted,
+        ["Version"] = record.Version,
+        ["Thumbnails"] = JsonSerializer.Serialize(record.Thumbnails, JobJson.Options),
+        ["UpdatedAt"] = record.UpdatedAt,
+    };
+
+    private static ImageRecord FromEntity(TableEntity entity) => new()
+    {
+        Id = entity.PartitionKey,
+        Status = Enum.TryParse<ImageStatus>(entity.GetString("Status"), out var status) ? status : ImageStatus.Pending,
+        Reason = entity.GetString("Reason"),
+        SourceBlob = entity.GetString("SourceBlob") ?? string.Empty,
+        SourceETag = entity.GetString("SourceETag"),
+        SourceLastModified = entity.GetDateTimeOffset("SourceLastModified"),
+        SourceBytes = entity.GetInt64("SourceBytes"),
+        SourceDeleted = entity.GetBoolean("SourceDeleted") ?? false,
+        Version = entity.GetString("Version"),
+        Thumbnails = entity.GetString("Thumbnails") is { Length: > 0 } json
+            ? JsonSerializer.Deserialize<List<ThumbnailInfo>>(json, JobJson.Options) ?? []
+            : [],
+        UpdatedAt = entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
+        RowETag = entity.ETag,
+    };
+}
+
+/// <summary>A blob refused for its name, as recorded.</summary>
+public sealed record RejectedBlob(string BlobName, string? SourceETag, string Reason, DateTimeOffset? UpdatedAt);

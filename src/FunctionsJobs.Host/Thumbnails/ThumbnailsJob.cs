@@ -1,0 +1,26 @@
+using FunctionsJobs.Core.Thumbnails;
+using FunctionsJobs.Host.Functions;
+using FunctionsJobs.Host.Queues;
+
+namespace FunctionsJobs.Host.Thumbnails;
+
+/// <summary>
+/// The thumbnail job on the Host. Where Azure has a blob trigger fed by Event Grid, the Host has
+/// BlobCreated events in Event Grid shape on a queue (written by the upload route, the scan, or an
+/// Event Grid subscription with a storage-queue endpoint) and a periodic scan that catches the rest.
+/// </summary>
+internal static class ThumbnailsJob
+{
+    public const string EventsFunction = "ThumbnailBlobEvents";
+
+    public static void AddThumbnailsJob(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddQueueFunction<ThumbnailEventHandler, BlobEvent>(
+            builder.Configuration, EventsFunction, ThumbnailSettings.EventsQueueSetting, ThumbnailSettings.DefaultEventsQueue);
+        builder.Services.AddSingleton<ThumbnailScanService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ThumbnailScanService>());
+        builder.Services.AddSingleton<IHostFunction>(sp => sp.GetRequiredService<ThumbnailScanService>());
+    }
+
+    public static void MapThumbnails(this WebApplication app) => app.MapImageEndpoints();
+}
