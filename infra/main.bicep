@@ -144,6 +144,17 @@ var jobSettings = {
   OrdersMaxBodyBytes: '524288'
   OrdersServiceBusMaxDeliveryCount: '10'
   PaymentSandboxTransientFailures: '0'
+  // Thumbnails: ImagesContainerName is also what the Event Grid subscription filters on.
+  ImagesContainerName: 'images'
+  ThumbnailsContainerName: 'thumbnails'
+  ThumbnailStatusTableName: 'ThumbnailStatus'
+  ThumbnailEventsQueueName: 'thumbnail-events'
+  ThumbnailSizes: '128,256,512'
+  ThumbnailQuality: '80'
+  ThumbnailFormat: 'jpeg'
+  ThumbnailMaxBytes: '26214400'
+  ThumbnailMaxPixels: '100000000'
+  ThumbnailScanInterval: '00:05:00'
 }
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
