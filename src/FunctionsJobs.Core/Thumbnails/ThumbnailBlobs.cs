@@ -115,8 +115,11 @@ public sealed class ThumbnailBlobs
                     continue;
                 }
 
+                // Last-Modified has one-second resolution: content written in the same second as the
+                // kept version ties, and a tie counts as older, or a quick overwrite would leave its
+                // predecessor's thumbnails behind. Only strictly newer content is spared.
                 if (olderThan is { } limit && blob.Metadata.TryGetValue(SourceModifiedKey, out var ticks)
-                    && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var modified) && modified >= limit.UtcTicks)
+                    && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var modified) && modified > limit.UtcTicks)
                 {
                     continue;
                 }

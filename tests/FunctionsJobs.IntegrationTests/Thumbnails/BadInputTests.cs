@@ -1,3 +1,4 @@
+using FunctionsJobs.IntegrationTests.Queues;
 using System.Text;
 using Azure;
 using Azure.Core;
@@ -74,6 +75,9 @@ public sealed class BadInputTests(AzuriteFixture azurite) : IClassFixture<Azurit
 
         Assert.Contains(reason, logged.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', logged.Message);
+
+        // The rejection is logged before its record is written: wait for the record itself.
+        await QueueHarness.EventuallyAsync(async () => await harness.Store.GetRejectedAsync(name, CancellationToken.None) is not null, "rejection recorded");
         var rejected = await harness.Store.GetRejectedAsync(name, CancellationToken.None);
         Assert.NotNull(rejected);
         Assert.Contains(reason, rejected.Reason, StringComparison.Ordinal);

@@ -26,7 +26,8 @@ public sealed class TimerRegistrationTests
             var catalog = app.Services.GetRequiredService<IPoisonQueueCatalog>();
             var timer = Assert.Single(app.Services.GetServices<IHostFunction>().OfType<TimerFunction>());
 
-            Assert.Equal(["orders-poison", "thumbs-poison"], await catalog.ListPoisonQueuesAsync(CancellationToken.None));
+            // The Host's own jobs (orders, thumbnail events) register queue functions too.
+            Assert.Equal(["orders-poison", "thumbnail-events-poison", "thumbs-poison"], await catalog.ListPoisonQueuesAsync(CancellationToken.None));
             Assert.Equal(RetentionSettings.FunctionName, timer.Name);
             Assert.Equal("0 0 4 * * * (Europe/Berlin)", timer.Source);
             Assert.Contains(app.Services.GetServices<IScheduledJob>(), j => j is RetentionCleanupJob);
