@@ -22,7 +22,7 @@ internal static class BenchArgs
 
             if (!minimums.TryGetValue(name, out var minimum) || number < minimum)
             {
-                error = $"unknown option or value out of range: {args[i]}";
+                error = $"unknown option or value out of range: {name} {value}";
                 return false;
             }
 

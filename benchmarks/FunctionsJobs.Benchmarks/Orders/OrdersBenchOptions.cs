@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FunctionsJobs.Benchmarks.Orders;
 
 /// <param name="Orders">Orders per timed phase.</param>
@@ -11,36 +9,12 @@ internal sealed record OrdersBenchOptions(int Orders = 1000, int Rounds = 3, int
     public static bool TryParse(string[] args, out OrdersBenchOptions options, out string? error)
     {
         options = new OrdersBenchOptions();
-        error = null;
-        for (var i = 0; i < args.Length; i++)
+        if (!BenchArgs.TryParse(args, new Dictionary<string, int> { ["--orders"] = 1, ["--rounds"] = 1, ["--warmup"] = 0, ["--clients"] = 1 }, out var values, out error))
         {
-            var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
-            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-            {
-                error = $"{name} needs a whole number, not '{value}'";
-                return false;
-            }
-
-            switch (name)
-            {
-                case "--orders" when number > 0:
-                    options = options with { Orders = number };
-                    break;
-                case "--rounds" when number > 0:
-                    options = options with { Rounds = number };
-                    break;
-                case "--warmup":
-                    options = options with { Warmup = number };
-                    break;
-                case "--clients" when number > 0:
-                    options = options with { Clients = number };
-                    break;
-                default:
-                    error = $"unknown option or value out of range: {args[i]}";
-                    return false;
-            }
+            return false;
         }
 
+        options = new OrdersBenchOptions(values.GetValueOrDefault("--orders", options.Orders), values.GetValueOrDefault("--rounds", options.Rounds), values.GetValueOrDefault("--warmup", options.Warmup), values.GetValueOrDefault("--clients", options.Clients));
         return true;
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FunctionsJobs.Benchmarks.QueueDispatch;
 
 /// <param name="Messages">Messages per timed phase.</param>
@@ -11,39 +9,15 @@ internal sealed record QueueDispatchOptions(int Messages = 2000, int Rounds = 5,
     public static bool TryParse(string[] args, out QueueDispatchOptions options, out string? error)
     {
         options = new QueueDispatchOptions();
-        error = null;
-        for (var i = 0; i < args.Length; i++)
+        var inMemory = args.Contains("--in-memory");
+        string[] numbers = [.. args.Where(a => a != "--in-memory")];
+        if (!BenchArgs.TryParse(numbers, new Dictionary<string, int> { ["--messages"] = 1, ["--rounds"] = 1, ["--warmup"] = 0 }, out var values, out error))
         {
-            if (args[i] == "--in-memory")
-            {
-                options = options with { InMemory = true };
-                continue;
-            }
-
-            var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
-            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 0)
-            {
-                error = $"{name} needs a whole number, not '{value}'";
-                return false;
-            }
-
-            switch (name)
-            {
-                case "--messages" when number > 0:
-                    options = options with { Messages = number };
-                    break;
-                case "--rounds" when number > 0:
-                    options = options with { Rounds = number };
-                    break;
-                case "--warmup":
-                    options = options with { Warmup = number };
-                    break;
-                default:
-                    error = $"unknown option or value out of range: {args[i]}";
-                    return false;
-            }
+            return false;
         }
 
+        options = new QueueDispatchOptions(
+            values.GetValueOrDefault("--messages", options.Messages), values.GetValueOrDefault("--rounds", options.Rounds), values.GetValueOrDefault("--warmup", options.Warmup), inMemory);
         return true;
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace FunctionsJobs.Benchmarks.Thumbnails;
 
 /// <param name="Images">Source images, half 4000x3000 JPEG and half 2000x2000 PNG, generated for the run.</param>
@@ -11,36 +9,12 @@ internal sealed record ThumbnailsOptions(int Images = 50, int Rounds = 3, int Up
     public static bool TryParse(string[] args, out ThumbnailsOptions options, out string? error)
     {
         options = new ThumbnailsOptions();
-        error = null;
-        for (var i = 0; i < args.Length; i++)
+        if (!BenchArgs.TryParse(args, new Dictionary<string, int> { ["--images"] = 2, ["--rounds"] = 1, ["--uploads"] = 1, ["--burst"] = 1 }, out var values, out error))
         {
-            var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
-            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0)
-            {
-                error = $"{name} needs a positive whole number, not '{value}'";
-                return false;
-            }
-
-            switch (name)
-            {
-                case "--images" when number >= 2:
-                    options = options with { Images = number };
-                    break;
-                case "--rounds":
-                    options = options with { Rounds = number };
-                    break;
-                case "--uploads":
-                    options = options with { Uploads = number };
-                    break;
-                case "--burst":
-                    options = options with { Burst = number };
-                    break;
-                default:
-                    error = $"unknown option or value out of range: {args[i]}";
-                    return false;
-            }
+            return false;
         }
 
+        options = new ThumbnailsOptions(values.GetValueOrDefault("--images", options.Images), values.GetValueOrDefault("--rounds", options.Rounds), values.GetValueOrDefault("--uploads", options.Uploads), values.GetValueOrDefault("--burst", options.Burst));
         return true;
     }
 }
