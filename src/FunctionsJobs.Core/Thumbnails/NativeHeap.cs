@@ -51,7 +51,7 @@ public static class NativeHeap
     /// Hands free pages of every arena back to the kernel (glibc's malloc_trim), at most once per
     /// <see cref="TrimInterval"/>: called after each image, because the arenas libvips used keep
     /// its freed decode buffers resident otherwise. A trim walks every arena, so doing it after
-    /// every image cost a third of the throughput; once a second costs nothing measurable.
+    /// every image roughly halved the throughput; once a second costs nothing measurable.
     /// </summary>
     public static void Trim()
     {
