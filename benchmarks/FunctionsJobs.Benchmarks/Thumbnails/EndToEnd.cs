@@ -9,7 +9,11 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace FunctionsJobs.Benchmarks.Thumbnails;
 
-internal sealed record EndToEndResult(double PeakImagesPerSecond, double HalfPeakRate, int HalfPeakSamples, TimeSpan P50, TimeSpan P99);
+internal sealed record EndToEndResult(
+    double PeakImagesPerSecond, double HostCpuPerImage, double AzuriteCpuPerImage, double HalfPeakRate, int HalfPeakSamples, TimeSpan P50, TimeSpan P99)
+{
+    public double CpuPerImage => HostCpuPerImage + AzuriteCpuPerImage;
+}
 
 /// <summary>
 /// Upload to last size written, on the Host (real Kestrel, real queue listener) against Azurite.
@@ -21,10 +25,10 @@ internal static class EndToEnd
 {
     private const int UploadsInFlight = 16;
 
-    public static async Task<EndToEndResult> RunAsync(string connectionString, BenchImages images, int uploads)
+    public static async Task<EndToEndResult> RunAsync(AzuriteServer azurite, BenchImages images, int uploads)
     {
         var signals = new DoneSignals();
-        await using var host = await TestHost.StartAsync(connectionString, configure: builder =>
+        await using var host = await TestHost.StartAsync(azurite.ConnectionString, configure: builder =>
         {
             builder.Logging.AddProvider(signals);
             builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
@@ -34,6 +38,7 @@ internal static class EndToEnd
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async i => await signals.WhenDoneAsync(await UploadAsync(host, images, i))));
 
         var clock = Stopwatch.GetTimestamp();
+        var (hostCpu, azuriteCpu) = (CpuTime.Own(), CpuTime.Azurite(azurite.BlobPort));
         using var gate = new SemaphoreSlim(UploadsInFlight);
         var done = await Task.WhenAll(Enumerable.Range(0, uploads).Select(async i =>
         {
@@ -51,6 +56,7 @@ internal static class EndToEnd
             return await signals.WhenDoneAsync(id).WaitAsync(TimeSpan.FromMinutes(10));
         }));
         var peak = uploads / Stopwatch.GetElapsedTime(clock, done.Max()).TotalSeconds;
+        (hostCpu, azuriteCpu) = ((CpuTime.Own() - hostCpu) / uploads, (CpuTime.Azurite(azurite.BlobPort) - azuriteCpu) / uploads);
 
         // Half of peak, open loop: a slow image does not delay the next upload.
         var rate = peak / 2;
@@ -72,7 +78,7 @@ internal static class EndToEnd
         }));
         Array.Sort(latencies);
         await host.StopAsync();
-        return new EndToEndResult(peak, rate, samples, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
+        return new EndToEndResult(peak, hostCpu, azuriteCpu, rate, samples, Percentile(latencies, 0.50), Percentile(latencies, 0.99));
     }
 
     public static async Task<string> UploadAsync(TestHost host, BenchImages images, int index) =>

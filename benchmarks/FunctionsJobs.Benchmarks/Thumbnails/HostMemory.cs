@@ -35,7 +35,10 @@ internal static class HostMemory
         start.Environment["FunctionsJobs__FunctionKey"] = FunctionKey;
         start.Environment["FunctionsJobs__MasterKey"] = "bench-master-key-000001";
         start.Environment["urls"] = $"http://127.0.0.1:{port}";
-        start.Environment.Remove("DOTNET_gcServer");
+        if (Environment.GetEnvironmentVariable("BENCH_HOST_GCSERVER") is { } gcServer)
+        {
+            start.Environment["DOTNET_gcServer"] = gcServer;
+        }
 
         using var process = Process.Start(start)!;
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

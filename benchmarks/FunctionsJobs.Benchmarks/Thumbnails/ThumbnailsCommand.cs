@@ -26,55 +26,78 @@ internal static class ThumbnailsCommand
         Print($"images: {images.Files.Count} ({images.Files.Count(f => f.EndsWith(".jpg", StringComparison.Ordinal))} JPEG 4000x3000, " +
               $"{images.Files.Count(f => f.EndsWith(".png", StringComparison.Ordinal))} PNG 2000x2000), {images.TotalBytes / 1048576.0:F0} MiB");
 
-        InProcessGeneration.Run(images, settings); // warm-up: libvips loaded, JIT done, page cache warm
-        var inProcess = new List<double>();
-        var perSize = new List<double>();
-        var cliSequential = new List<double>();
-        var cliPerCore = new List<double>();
-        for (var round = 1; round <= options.Rounds; round++)
+        double? inProcessMedian = null, cli = null, inProcessCpu = null;
+        if (options.Phase is "all" or "generate" or "e2e")
         {
-            inProcess.Add(InProcessGeneration.Run(images, settings));
-            perSize.Add(InProcessGeneration.RunDecodePerSize(images, settings));
-            var line = $"round {round}/{options.Rounds}: in-process {inProcess[^1]:F2} img/s, decode per size {perSize[^1]:F2} img/s";
-            if (vips is not null)
+            InProcessGeneration.Run(images, settings); // warm-up: libvips loaded, JIT done, page cache warm
+            var inProcess = new List<double>();
+            var perSize = new List<double>();
+            var cliSequential = new List<double>();
+            var cliPerCore = new List<double>();
+            var cpuBefore = CpuTime.Own();
+            for (var round = 1; round <= options.Rounds; round++)
             {
-                var (sequential, perCore) = VipsThumbnailCli.Measure(images, settings.Sizes, settings.Quality, vips);
-                cliSequential.Add(sequential);
-                cliPerCore.Add(perCore);
-                line += $", vipsthumbnail {sequential:F2} img/s (one process per size), {perCore:F2} img/s (one per core per size)";
+                var cpu = CpuTime.Own();
+                inProcess.Add(InProcessGeneration.Run(images, settings));
+                inProcessCpu = (inProcessCpu ?? 0) + (CpuTime.Own() - cpu);
+                if (options.Phase == "e2e")
+                {
+                    continue;
+                }
+
+                perSize.Add(InProcessGeneration.RunDecodePerSize(images, settings));
+                var line = $"round {round}/{options.Rounds}: in-process {inProcess[^1]:F2} img/s, decode per size {perSize[^1]:F2} img/s";
+                if (vips is not null)
+                {
+                    var (sequential, perCore) = VipsThumbnailCli.Measure(images, settings.Sizes, settings.Quality, vips);
+                    cliSequential.Add(sequential);
+                    cliPerCore.Add(perCore);
+                    line += $", vipsthumbnail {sequential:F2} img/s (one process per size), {perCore:F2} img/s (one per core per size)";
+                }
+
+                Print(line);
             }
 
-            Print(line);
+            inProcessMedian = Median(inProcess);
+            inProcessCpu /= options.Rounds * images.Files.Count;
+            Print($"thumbnails: in-process {inProcessMedian:F2} img/s (median of {options.Rounds}), {inProcessCpu * 1000:F0} ms CPU per image" +
+                  (perSize.Count > 0 ? $"; decode per size {Median(perSize):F2} img/s, one decode is {inProcessMedian / Median(perSize):F2}x faster" : string.Empty));
+            if (cliSequential.Count > 0)
+            {
+                cli = Math.Max(Median(cliSequential), Median(cliPerCore));
+                var ratio = inProcessMedian.Value / cli.Value;
+                Print($"thumbnails: in-process / vipsthumbnail {ratio:F2} ({inProcessMedian:F2} vs {cli:F2} img/s, target >= {CliTarget:F1}){Missed(ratio >= CliTarget)}");
+            }
+            else if (options.Phase != "e2e")
+            {
+                Print("thumbnails: in-process / vipsthumbnail not measured: vipsthumbnail is not installed (apt-get install -y libvips-tools)");
+            }
         }
 
-        var inProcessMedian = Median(inProcess);
-        var cli = vips is null ? (double?)null : Math.Max(Median(cliSequential), Median(cliPerCore));
+        if (options.Phase is "generate")
+        {
+            return 0;
+        }
 
         await using var azurite = await AzuriteServer.StartAsync();
-        var e2e = await EndToEnd.RunAsync(azurite.ConnectionString, images, options.Uploads);
-        Print($"end to end: peak {e2e.PeakImagesPerSecond:F2} img/s over {options.Uploads} uploads; at {e2e.HalfPeakRate:F2} img/s ({e2e.HalfPeakSamples} uploads) " +
-              $"p50 {e2e.P50.TotalMilliseconds:F0} ms, p99 {e2e.P99.TotalMilliseconds:F0} ms");
-
-        var memory = await HostMemory.RunAsync(azurite.ConnectionString, images, options.Burst);
-        Print($"memory: Host process, {memory.Uploads} uploads, {memory.Finished} finished in {memory.Elapsed.TotalSeconds:F0} s, " +
-              $"peak RSS {memory.PeakRssMb:F0} MB, RSS after {memory.FinalRssMb:F0} MB");
-
-        Print("summary:");
-        Print($"thumbnails: in-process {inProcessMedian:F2} img/s (median; decode per size {Median(perSize):F2} img/s, ratio {inProcessMedian / Median(perSize):F2})");
-        if (cli is { } baseline)
+        if (options.Phase is "all" or "e2e")
         {
-            var ratio = inProcessMedian / baseline;
-            Print($"thumbnails: in-process / vipsthumbnail {ratio:F2} ({inProcessMedian:F2} vs {baseline:F2} img/s, target >= {CliTarget:F1}){Missed(ratio >= CliTarget)}");
-        }
-        else
-        {
-            Print("thumbnails: in-process / vipsthumbnail not measured: vipsthumbnail is not installed (apt-get install -y libvips-tools)");
+            var e2e = await EndToEnd.RunAsync(azurite, images, options.Uploads);
+            var e2eRatio = e2e.PeakImagesPerSecond / inProcessMedian!.Value;
+            Print($"thumbnails: end to end peak {e2e.PeakImagesPerSecond:F2} img/s over {options.Uploads} uploads, {e2e.CpuPerImage * 1000:F0} ms CPU per image " +
+                  $"(Host and client {e2e.HostCpuPerImage * 1000:F0} ms, Azurite {e2e.AzuriteCpuPerImage * 1000:F0} ms)");
+            Print($"thumbnails: end-to-end / in-process {e2eRatio:F2} ({e2e.PeakImagesPerSecond:F2} vs {inProcessMedian:F2} img/s, target >= {EndToEndTarget:F1}){Missed(e2eRatio >= EndToEndTarget)}; " +
+                  $"by CPU per image {inProcessCpu!.Value / e2e.CpuPerImage:F2}");
+            Print($"thumbnails: latency at half of peak ({e2e.HalfPeakRate:F2} img/s, {e2e.HalfPeakSamples} uploads): p50 {e2e.P50.TotalMilliseconds:F0} ms, p99 {e2e.P99.TotalMilliseconds:F0} ms");
         }
 
-        var e2eRatio = e2e.PeakImagesPerSecond / inProcessMedian;
-        Print($"thumbnails: end-to-end / in-process {e2eRatio:F2} ({e2e.PeakImagesPerSecond:F2} vs {inProcessMedian:F2} img/s, target >= {EndToEndTarget:F1}){Missed(e2eRatio >= EndToEndTarget)}; " +
-              $"p50 {e2e.P50.TotalMilliseconds:F0} ms, p99 {e2e.P99.TotalMilliseconds:F0} ms at {e2e.HalfPeakRate:F2} img/s");
-        Print($"thumbnails: Host peak RSS {memory.PeakRssMb:F0} MB through {memory.Uploads} uploads (target < {MemoryTargetMb:F0}){Missed(memory.PeakRssMb < MemoryTargetMb && memory.Finished == memory.Uploads)}");
+        if (options.Phase is "all" or "memory")
+        {
+            var memory = await HostMemory.RunAsync(azurite.ConnectionString, images, options.Burst);
+            Print($"thumbnails: Host peak RSS {memory.PeakRssMb:F0} MB through {memory.Uploads} uploads ({memory.Finished} finished in {memory.Elapsed.TotalSeconds:F0} s, RSS after {memory.FinalRssMb:F0} MB) " +
+                  $"(target < {MemoryTargetMb:F0}){Missed(memory.PeakRssMb < MemoryTargetMb && memory.Finished == memory.Uploads)}");
+        }
+
         return 0;
     }
 

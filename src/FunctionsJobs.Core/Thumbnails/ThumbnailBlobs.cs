@@ -93,16 +93,18 @@ public sealed class ThumbnailBlobs
     /// <summary>
     /// Deletes the thumbnails of versions other than <paramref name="keepVersion"/> made from content
     /// older than <paramref name="olderThan"/>: a version of newer content, maybe being written by
-    /// another handler right now, is left alone (that handler cleans up after itself).
+    /// another handler right now, is left alone (that handler cleans up after itself). Last-Modified
+    /// counts whole seconds, so content from the same second is deleted only when
+    /// <paramref name="sameSecondIsOlder"/> (the caller has just seen its own content is current).
     /// </summary>
-    public async Task<int> DeleteOlderVersionsAsync(string id, string? keepVersion, DateTimeOffset olderThan, CancellationToken cancellationToken) =>
-        await DeleteAsync(id, version => version != keepVersion, olderThan, cancellationToken).ConfigureAwait(false);
+    public async Task<int> DeleteOlderVersionsAsync(string id, string? keepVersion, DateTimeOffset olderThan, bool sameSecondIsOlder, CancellationToken cancellationToken) =>
+        await DeleteAsync(id, version => version != keepVersion, olderThan, sameSecondIsOlder, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Deletes the thumbnails of one version, e.g. one that lost to newer content.</summary>
     public async Task<int> DeleteVersionAsync(string id, string version, CancellationToken cancellationToken) =>
-        await DeleteAsync(id, v => v == version, null, cancellationToken).ConfigureAwait(false);
+        await DeleteAsync(id, v => v == version, null, sameSecondIsOlder: false, cancellationToken).ConfigureAwait(false);
 
-    private async Task<int> DeleteAsync(string id, Func<string?, bool> matches, DateTimeOffset? olderThan, CancellationToken cancellationToken)
+    private async Task<int> DeleteAsync(string id, Func<string?, bool> matches, DateTimeOffset? olderThan, bool sameSecondIsOlder, CancellationToken cancellationToken)
     {
         var deleted = 0;
         try
@@ -115,11 +117,9 @@ public sealed class ThumbnailBlobs
                     continue;
                 }
 
-                // Last-Modified has one-second resolution: content written in the same second as the
-                // kept version ties, and a tie counts as older, or a quick overwrite would leave its
-                // predecessor's thumbnails behind. Only strictly newer content is spared.
                 if (olderThan is { } limit && blob.Metadata.TryGetValue(SourceModifiedKey, out var ticks)
-                    && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var modified) && modified > limit.UtcTicks)
+                    && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var modified)
+                    && (modified > limit.UtcTicks || (modified == limit.UtcTicks && !sameSecondIsOlder)))
                 {
                     continue;
                 }

@@ -72,6 +72,10 @@ public sealed class ThumbnailGenerator
         {
             throw new ImageRejectedException($"the {format.Name} data is corrupt or truncated ({Detail(ex)})", ex);
         }
+        finally
+        {
+            NativeHeap.Trim();
+        }
     }
 
     private void CheckHeader(byte[] source, SourceImageFormat format)

@@ -207,7 +207,9 @@ public sealed partial class ThumbnailHandler(
             {
                 if (mayHaveOlder || pass > 1)
                 {
-                    await blobs.DeleteOlderVersionsAsync(final.Id, final.Version, source.LastModified, cancellationToken).ConfigureAwait(false);
+                    var now = await blobs.GetSourcePropertiesAsync(final.SourceBlob, cancellationToken).ConfigureAwait(false);
+                    var stillCurrent = now is not null && ImageRecord.NormalizeETag(now.ETag.ToString()) == final.SourceETag;
+                    await blobs.DeleteOlderVersionsAsync(final.Id, final.Version, source.LastModified, stillCurrent, cancellationToken).ConfigureAwait(false);
                 }
 
                 return final.Status == ImageStatus.Done ? ThumbnailOutcome.Done : ThumbnailOutcome.Failed;
@@ -270,7 +272,7 @@ public sealed partial class ThumbnailHandler(
 
         // Only versions of content no newer than the deleted one: a re-upload being processed right now keeps its own.
         var deletedContent = record?.SourceLastModified ?? DateTimeOffset.MinValue;
-        var removed = await blobs.DeleteOlderVersionsAsync(name.Id, null, deletedContent.AddTicks(1), cancellationToken).ConfigureAwait(false);
+        var removed = await blobs.DeleteOlderVersionsAsync(name.Id, null, deletedContent, sameSecondIsOlder: true, cancellationToken).ConfigureAwait(false);
         LogSourceDeleted(name.Id, name.BlobName, removed);
         return ThumbnailOutcome.SourceMissing;
     }

@@ -9,6 +9,8 @@ public static class ThumbnailsServiceCollectionExtensions
     /// <summary>The thumbnail job's domain, shared by both runtimes; settings are read (and checked) now.</summary>
     public static IServiceCollection AddThumbnails(this IServiceCollection services, IConfiguration configuration)
     {
+        // Here because it is the earliest point both runtimes pass through, before libvips starts threads.
+        NativeHeap.LimitArenas();
         services.TryAddSingleton(ThumbnailSettings.FromConfiguration(configuration));
         services.TryAddSingleton<ThumbnailGenerator>();
         services.TryAddSingleton<ImageDecodeSlots>();

@@ -52,3 +52,17 @@ public sealed class ThumbnailSettingsTests
         Assert.Equal(name, error.Setting);
     }
 }
+
+public sealed class NativeHeapTests
+{
+    [Fact]
+    public void The_malloc_arena_cap_is_taken_by_glibc_on_linux()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is not null)
+        {
+            return;
+        }
+
+        Assert.True(NativeHeap.LimitArenas());
+    }
+}
