@@ -123,6 +123,10 @@ var jobSettings = {
   RetentionCleanupSchedule: '0 30 3 * * *'
   RetentionJobRunsDays: '30'
   RetentionPoisonMessagesDays: '7'
+  FunctionsJobs__Timers__NightlySalesReport__RunOnStartup: 'false'
+  SalesReportSchedule: '0 0 2 * * *'
+  ReportsContainerName: 'reports'
+  SalesReportBlockBytes: '1048576'
   // Orders: in Azure they travel over Service Bus (duplicate detection, dead-lettering), so the
   // storage-queue twin of the processing function is disabled and the Service Bus one enabled.
   OrdersTransport: 'ServiceBus'

@@ -1,5 +1,6 @@
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Orders;
+using FunctionsJobs.Core.SalesReport;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Core.Thumbnails;
 using Microsoft.Extensions.Configuration;
@@ -22,6 +23,7 @@ public static class ServiceCollectionExtensions
         services.AddScheduling(configuration);
         services.AddOrders(configuration);
         services.AddThumbnails(configuration);
+        services.AddSalesReport(configuration);
         return services;
     }
 }

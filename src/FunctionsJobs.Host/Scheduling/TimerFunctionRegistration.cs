@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.SalesReport;
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Scheduling.Retention;
 using FunctionsJobs.Host.Functions;
@@ -23,6 +24,7 @@ public static class TimerFunctionRegistration
         services.Replace(ServiceDescriptor.Singleton<IPoisonQueueCatalog, HostPoisonQueueCatalog>());
 
         services.AddTimerFunction<RetentionCleanupJob>();
+        services.AddTimerFunction<NightlySalesReportJob>();
         return services;
     }
 

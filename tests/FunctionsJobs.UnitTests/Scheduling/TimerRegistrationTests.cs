@@ -24,7 +24,7 @@ public sealed class TimerRegistrationTests
         await using (app)
         {
             var catalog = app.Services.GetRequiredService<IPoisonQueueCatalog>();
-            var timer = Assert.Single(app.Services.GetServices<IHostFunction>().OfType<TimerFunction>());
+            var timer = Assert.Single(app.Services.GetServices<IHostFunction>().OfType<TimerFunction>(), f => f.Job is RetentionCleanupJob);
 
             // The Host's own jobs (orders, thumbnail events) register queue functions too.
             Assert.Equal(["orders-poison", "thumbnail-events-poison", "thumbs-poison"], await catalog.ListPoisonQueuesAsync(CancellationToken.None));
