@@ -9,6 +9,7 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Signal)> _outputWaiters = [];
 
     private HostProcess(Process process)
     {
@@ -75,6 +76,11 @@ public sealed class HostProcess : IAsyncDisposable
             lock (host._stdout)
             {
                 host._stdout.Add(e.Data);
+                foreach (var waiter in host._outputWaiters.Where(w => w.Match(e.Data)).ToList())
+                {
+                    waiter.Signal.TrySetResult(e.Data);
+                    host._outputWaiters.Remove(waiter);
+                }
             }
 
             if (e.Data.Contains("Host running on", StringComparison.Ordinal))
@@ -100,6 +106,23 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary>Completes with the start-up line once the Host reports it is running.</summary>
     public Task<string> WaitForRunningAsync(TimeSpan timeout) => _listening.Task.WaitAsync(timeout);
+
+    /// <summary>Completes with the first line of standard output, past or future, that matches.</summary>
+    public Task<string> WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var signal = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_stdout)
+        {
+            if (_stdout.FirstOrDefault(match) is { } seen)
+            {
+                return Task.FromResult(seen);
+            }
+
+            _outputWaiters.Add((match, signal));
+        }
+
+        return signal.Task.WaitAsync(timeout);
+    }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
