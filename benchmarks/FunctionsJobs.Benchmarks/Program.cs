@@ -1,5 +1,6 @@
 using FunctionsJobs.Benchmarks.Orders;
 using FunctionsJobs.Benchmarks.QueueDispatch;
+using FunctionsJobs.Benchmarks.SalesReport;
 using FunctionsJobs.Benchmarks.Scheduling;
 using FunctionsJobs.Benchmarks.Thumbnails;
 
@@ -8,7 +9,8 @@ using FunctionsJobs.Benchmarks.Thumbnails;
 const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory]\n" +
                      "       FunctionsJobs.Benchmarks timer-lock [--iterations 200] [--rounds 3] [--warmup 20]\n" +
                      "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]\n" +
-                     "       FunctionsJobs.Benchmarks thumbnails [--images 50] [--rounds 3] [--uploads 100] [--burst 200] [--phase all|generate|e2e|memory]";
+                     "       FunctionsJobs.Benchmarks thumbnails [--images 50] [--rounds 3] [--uploads 100] [--burst 200] [--phase all|generate|e2e|memory]\n" +
+                     "       FunctionsJobs.Benchmarks sales-report [--orders 100000] [--small 10000] [--rounds 3]";
 
 switch (args.FirstOrDefault())
 {
@@ -44,6 +46,16 @@ switch (args.FirstOrDefault())
         }
 
         return await ThumbnailsCommand.RunAsync(thumbnails);
+    case "sales-report":
+        if (!SalesReportBenchOptions.TryParse(args[1..], out var salesOptions, out var salesError))
+        {
+            Console.Error.WriteLine($"{salesError}\n{Usage}");
+            return 2;
+        }
+
+        return await SalesReportCommand.RunAsync(salesOptions);
+    case SalesReportPhase.Command:
+        return await SalesReportPhase.RunAsync(args[1..]);
     default:
         Console.Error.WriteLine(Usage);
         return 2;
