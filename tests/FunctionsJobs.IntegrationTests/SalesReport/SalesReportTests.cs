@@ -104,6 +104,27 @@ public sealed class SalesReportTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(SalesReportHarness.Expected(orders).Csv, Encoding.UTF8.GetString(await interrupted.CsvAsync()));
     }
 
+    [Fact]
+    public async Task When_the_staged_blocks_of_a_checkpoint_are_gone_the_report_starts_over_with_a_warning()
+    {
+        var harness = new SalesReportHarness(azurite.ConnectionString);
+        var orders = await harness.SeedAsync(400);
+        await using var reporter = harness.NewReporter();
+        using var cancel = new CancellationTokenSource();
+        var running = reporter.RunAsync(cancel.Token);
+        await reporter.Logs.WaitForAsync(e => e.Message.Contains("checkpoint after block", StringComparison.Ordinal) && (int)e.Fields["Blocks"]! >= 3, Timeout);
+        await cancel.CancelAsync();
+        Assert.Equal(JobOutcome.Cancelled, (await running).Outcome);
+
+        // Committing an empty list drops every uncommitted block, as their one-week expiry would.
+        await reporter.Reports.GetBlockBlobClient(NightlySalesReportJob.CsvBlobName(SalesReportHarness.Day)).CommitBlockListAsync([]);
+        var run = await reporter.RunAsync();
+
+        Assert.Equal(JobOutcome.Succeeded, run.Outcome);
+        Assert.Single(reporter.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("are gone; the report starts over", StringComparison.Ordinal));
+        Assert.Equal(SalesReportHarness.Expected(orders), (Encoding.UTF8.GetString(await reporter.CsvAsync()), Encoding.UTF8.GetString(await reporter.JsonAsync())));
+    }
+
     public static TheoryData<string> CorruptedCheckpoints => new()
     {
         "{ this is not json",
