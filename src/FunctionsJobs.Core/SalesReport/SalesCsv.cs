@@ -20,36 +20,33 @@ public static class SalesCsv
 
     public static void WriteHeader(IBufferWriter<byte> output) => Write(output, string.Join(',', Columns) + "\r\n");
 
-    /// <summary>Appends the rows of <paramref name="order"/>; returns how many.</summary>
+    /// <summary>
+    /// Appends the rows of <paramref name="order"/>; returns how many. Numbers and the timestamp are
+    /// formatted straight into <paramref name="scratch"/>: the report writes every order of a day,
+    /// and fewer short-lived strings per row mean fewer collections.
+    /// </summary>
     public static int WriteOrder(IBufferWriter<byte> output, Order order, StringBuilder scratch)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(scratch);
         scratch.Clear();
-        var createdAt = order.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-        var status = order.Status.ToString();
+        var createdAt = order.CreatedAt.UtcDateTime;
         if (order.Lines.Count == 0)
         {
-            AppendRow(scratch, order.Id, createdAt, status, order.Currency, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
+            AppendOrderFields(scratch, order, createdAt);
+            scratch.Append(",,,,,\r\n");
         }
 
         for (var i = 0; i < order.Lines.Count; i++)
         {
             var line = order.Lines[i];
-            AppendRow(
-                scratch,
-                order.Id,
-                createdAt,
-                status,
-                order.Currency,
-                (i + 1).ToString(CultureInfo.InvariantCulture),
-                line.Sku,
-                line.Quantity.ToString(CultureInfo.InvariantCulture),
-                line.UnitPriceCents.ToString(CultureInfo.InvariantCulture),
-                line.TotalCents.ToString(CultureInfo.InvariantCulture));
+            AppendOrderFields(scratch, order, createdAt);
+            scratch.Append(CultureInfo.InvariantCulture, $",{i + 1},");
+            AppendField(scratch, line.Sku);
+            scratch.Append(CultureInfo.InvariantCulture, $",{line.Quantity},{line.UnitPriceCents},{line.TotalCents}\r\n");
         }
 
-        Write(output, scratch.ToString());
+        Write(output, scratch);
         return Math.Max(1, order.Lines.Count);
     }
 
@@ -60,19 +57,40 @@ public static class SalesCsv
         return value.IndexOfAny(NeedsQuoting) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
     }
 
-    private static void AppendRow(StringBuilder row, params ReadOnlySpan<string> fields)
+    private static void AppendOrderFields(StringBuilder row, Order order, DateTime createdAt)
     {
-        for (var i = 0; i < fields.Length; i++)
+        AppendField(row, order.Id);
+        row.Append(CultureInfo.InvariantCulture, $",{createdAt:yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'},");
+        AppendField(row, order.Status.ToString());
+        row.Append(',');
+        AppendField(row, order.Currency);
+    }
+
+    private static void AppendField(StringBuilder row, string value)
+    {
+        if (value.AsSpan().IndexOfAny(NeedsQuoting) < 0)
         {
-            if (i > 0)
-            {
-                row.Append(',');
-            }
-
-            row.Append(Field(fields[i]));
+            row.Append(value);
         }
+        else
+        {
+            row.Append(Field(value));
+        }
+    }
 
-        row.Append("\r\n");
+    /// <summary>Encodes the rows through a pooled buffer: whole, so a surrogate pair split between the builder's chunks stays one character.</summary>
+    private static void Write(IBufferWriter<byte> output, StringBuilder text)
+    {
+        var chars = ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            text.CopyTo(0, chars, 0, text.Length);
+            Write(output, chars.AsSpan(0, text.Length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 
     private static void Write(IBufferWriter<byte> output, ReadOnlySpan<char> text)
