@@ -57,9 +57,9 @@ public sealed class TimerRetryTests(AzuriteFixture azurite) : IClassFixture<Azur
     }
 
     [Fact]
-    public async Task Without_a_retry_section_a_failed_run_is_not_run_again()
+    public async Task With_maxRetryCount_zero_a_failed_run_is_not_run_again()
     {
-        await using var harness = new TimerHarness(azurite.ConnectionString);
+        await using var harness = new TimerHarness(azurite.ConnectionString, new(FixedDelay) { ["AzureFunctionsJobHost:retry:maxRetryCount"] = "0" });
         harness.Probe.FailRuns = 1;
         var host = await harness.StartHostAsync();
 
