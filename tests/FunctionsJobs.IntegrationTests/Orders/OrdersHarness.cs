@@ -110,6 +110,22 @@ public sealed class OrdersHarness : IAsyncDisposable
     public async Task<Order> OrderAsync(string orderId) =>
         await Host.Services.GetRequiredService<OrderStore>().GetAsync(orderId, CancellationToken.None) ?? throw new InvalidOperationException($"no order {orderId}");
 
+    /// <summary>One delivery with the SMTP server down: the order is Paid, its confirmation Pending in the outbox.</summary>
+    public async Task PayWithSmtpDownAsync(string orderId)
+    {
+        await Fixture.Mail.StopAsync();
+        try
+        {
+            await Assert.ThrowsAsync<OrderRetryException>(() => Workflow().HandleAsync(new OrderMessage(orderId), Delivery(1), default));
+        }
+        finally
+        {
+            await Fixture.Mail.StartAgainAsync();
+        }
+
+        Assert.Equal(OrderStatus.Paid, (await OrderAsync(orderId)).Status);
+    }
+
     public async Task<Order> WaitForTerminalAsync(string orderId, TimeSpan? timeout = null)
     {
         Order? order = null;
