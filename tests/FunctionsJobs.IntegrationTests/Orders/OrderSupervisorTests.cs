@@ -1,11 +1,17 @@
+using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Core.Storage;
 using FunctionsJobs.IntegrationTests.Queues;
 using FunctionsJobs.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FunctionsJobs.IntegrationTests.Orders;
 
@@ -267,14 +273,43 @@ public sealed class OrderSupervisorTests(OrdersFixture fixture) : IClassFixture<
         Assert.Equal(100 - held, await orders.AvailableAsync("PRESS"));
     }
 
-    private Task<OrdersHarness> StartAsync(Dictionary<string, string>? settings = null, bool recordDispatches = true)
+    [Fact]
+    public async Task A_pass_reads_only_the_stuck_orders_of_its_lookback_days_not_every_order_of_the_day()
+    {
+        var requests = new OrderQueries();
+        await using var orders = await StartAsync(configure: builder => builder.Services.Replace(ServiceDescriptor.Singleton(
+            StorageAccount.FromConfiguration(builder.Configuration, configureClients: o => o.AddPolicy(requests, HttpPipelinePosition.PerCall)))));
+        await orders.SeedAsync("MUG", 10);
+        var now = _time.GetUtcNow();
+
+        // 1,600 finished orders of today (older than the threshold too), a healthy one in flight, three
+        // stuck ones, and a stuck one from three days ago, beyond the two days a pass reads.
+        var finished = Enumerable.Range(0, 1600).Select(i => NewOrder(now.AddMinutes(-30), (OrderStatus)(3 + (i % 3)))).ToList();
+        await InsertAsync(orders, [.. finished, NewOrder(now + PastThreshold - TimeSpan.FromMinutes(1), OrderStatus.Paid), NewOrder(now.AddDays(-3), OrderStatus.Accepted)]);
+        var stuck = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            stuck.Add(await orders.AcceptAsync(SandboxPaymentGateway.Visa, (orders.Sku("MUG"), 1)));
+        }
+
+        _time.Advance(PastThreshold);
+        requests.Start(orders.Options.OrdersTableName);
+        var pass = await SuperviseAsync(orders);
+
+        Assert.Equal(3, pass.ItemsProcessed);
+        Assert.Equal(stuck.Order(), _dispatcher.Sent.Select(s => s.Message.OrderId).Order());
+        Assert.Equal(3, requests.RowsReturned);
+        Assert.InRange(requests.Queries, 2, 2 * (OrderPartitions.ShardCount + 1));
+    }
+
+    private Task<OrdersHarness> StartAsync(Dictionary<string, string>? settings = null, bool recordDispatches = true, Action<WebApplicationBuilder>? configure = null)
     {
         var all = new Dictionary<string, string>(settings ?? [])
         {
             // Only the test runs the supervisor: its schedule (once a year) never comes due.
             [OrderSupervisorSettings.ScheduleSetting] = "0 0 0 1 1 *",
         };
-        return OrdersHarness.StartAsync(fixture, all, Configure(recordDispatches));
+        return OrdersHarness.StartAsync(fixture, all, Configure(recordDispatches) + configure);
     }
 
     private Action<WebApplicationBuilder> Configure(bool recordDispatches) => builder =>
@@ -303,6 +338,26 @@ public sealed class OrderSupervisorTests(OrdersFixture fixture) : IClassFixture<
         Assert.Equal(OrderStatus.StockReserved, (await orders.OrderAsync(id)).Status);
     }
 
+    private static Order NewOrder(DateTimeOffset at, OrderStatus status) => new()
+    {
+        Id = OrderId.New(at),
+        CustomerEmail = OrdersHarness.Customer,
+        PaymentToken = SandboxPaymentGateway.Visa,
+        Lines = [new OrderLine("MUG", 1, 100)],
+        CreatedAt = at,
+        UpdatedAt = at,
+        Status = status,
+    };
+
+    private static async Task InsertAsync(OrdersHarness orders, IEnumerable<Order> all)
+    {
+        await orders.Storage.EnsureCreatedAsync(CancellationToken.None);
+        foreach (var batch in all.Select(OrderStore.ToEntity).GroupBy(e => e.PartitionKey).SelectMany(g => g.Chunk(100)))
+        {
+            await orders.Storage.Orders.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)));
+        }
+    }
+
     private static async Task AssertCompletedOnceAsync(OrdersHarness orders, string id, string sku, int available)
     {
         Assert.Equal(OrderStatus.Completed, (await orders.OrderAsync(id)).Status);
@@ -310,5 +365,36 @@ public sealed class OrderSupervisorTests(OrdersFixture fixture) : IClassFixture<
         Assert.Equal("Succeeded", Assert.Single(await orders.ChargesAsync(id)).GetString("State"));
         Assert.Single(await orders.MailsAsync(id));
         Assert.Equal(available, await orders.AvailableAsync(sku));
+    }
+
+    /// <summary>Counts the queries of one table from <see cref="Start"/> on, and the rows they returned.</summary>
+    private sealed class OrderQueries : HttpPipelinePolicy
+    {
+        private string? _table;
+        private int _queries;
+        private int _rows;
+
+        public int Queries => Volatile.Read(ref _queries);
+
+        public int RowsReturned => Volatile.Read(ref _rows);
+
+        public void Start(string table) => Volatile.Write(ref _table, table);
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            var table = Volatile.Read(ref _table);
+            if (table is null || message.Request.Method != RequestMethod.Get || !message.Request.Uri.Path.EndsWith($"/{table}()", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _queries);
+            using var page = JsonDocument.Parse(message.Response.Content);
+            Interlocked.Add(ref _rows, page.RootElement.GetProperty("value").GetArrayLength());
+        }
     }
 }
