@@ -117,12 +117,15 @@ var jobSettings = {
   AzureFunctionsWebHost__hostid: take(functionAppName, 32)
   FunctionsJobs__Timers__LockPeriod: '00:01:00'
   FunctionsJobs__Timers__RetentionCleanup__RunOnStartup: 'false'
+  FunctionsJobs__Timers__OrderSupervisor__RunOnStartup: 'false'
   JobRunsTableName: 'JobRuns'
   JobCheckpointsContainerName: 'job-checkpoints'
   JobProgressInterval: '00:00:05'
   RetentionCleanupSchedule: '0 30 3 * * *'
   RetentionJobRunsDays: '30'
   RetentionPoisonMessagesDays: '7'
+  RetentionIdempotencyDays: '7'
+  RetentionOutboxDays: '30'
   // Orders: in Azure they travel over Service Bus (duplicate detection, dead-lettering), so the
   // storage-queue twin of the processing function is disabled and the Service Bus one enabled.
   OrdersTransport: 'ServiceBus'
@@ -144,6 +147,11 @@ var jobSettings = {
   OrdersMaxBodyBytes: '524288'
   OrdersServiceBusMaxDeliveryCount: '10'
   PaymentSandboxTransientFailures: '0'
+  // The order supervisor re-dispatches stuck orders over OrdersTransport (Service Bus here).
+  OrderSupervisorSchedule: '0 */1 * * * *'
+  OrderSupervisorStuckAfter: '00:05:00'
+  OrderSupervisorMaxRedispatches: '3'
+  OrderSupervisorLookbackDays: '2'
   // Thumbnails: ImagesContainerName is also what the Event Grid subscription filters on.
   ImagesContainerName: 'images'
   ThumbnailsContainerName: 'thumbnails'
