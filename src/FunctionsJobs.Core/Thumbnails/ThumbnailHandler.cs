@@ -5,7 +5,11 @@ namespace FunctionsJobs.Core.Thumbnails;
 
 /// <summary>A blob that may need thumbnails: from a BlobCreated event, a blob trigger or the scan.</summary>
 /// <param name="ETag">The ETag the notice saw, if any: lets a repeat be recognised without touching the blob.</param>
-public sealed record BlobNotice(string Container, string Name, string? ETag = null);
+/// <param name="Verify">
+/// Sent by the reconciliation: a Done record is not taken on trust, its thumbnail blobs are checked
+/// (one listing) and a missing size is made again.
+/// </param>
+public sealed record BlobNotice(string Container, string Name, string? ETag = null, bool Verify = false);
 
 public enum ThumbnailOutcome
 {
@@ -65,7 +69,7 @@ public sealed partial class ThumbnailHandler(
 
         for (var pass = 1; ; pass++)
         {
-            var outcome = await TryOnceAsync(name, notice.ETag, cancellationToken).ConfigureAwait(false);
+            var outcome = await TryOnceAsync(name, notice.ETag, notice.Verify, cancellationToken).ConfigureAwait(false);
             if (outcome is { } finished)
             {
                 return finished;
@@ -80,12 +84,12 @@ public sealed partial class ThumbnailHandler(
     }
 
     /// <summary>One pass; null when a concurrent writer changed the record or blob and the pass must start over.</summary>
-    private async Task<ThumbnailOutcome?> TryOnceAsync(ImageName name, string? noticeETag, CancellationToken cancellationToken)
+    private async Task<ThumbnailOutcome?> TryOnceAsync(ImageName name, string? noticeETag, bool verify, CancellationToken cancellationToken)
     {
         var record = await store.GetAsync(name.Id, cancellationToken).ConfigureAwait(false);
-        if (record is not null && record.Covers(name.BlobName, noticeETag))
+        if (await CoversAsync(record, name.BlobName, noticeETag, verify, cancellationToken).ConfigureAwait(false))
         {
-            LogNoWork(name.Id, name.BlobName, record.Status);
+            LogNoWork(name.Id, name.BlobName, record!.Status);
             return ThumbnailOutcome.AlreadyDone;
         }
 
@@ -96,9 +100,9 @@ public sealed partial class ThumbnailHandler(
         }
 
         var eTag = ImageRecord.NormalizeETag(source.ETag.ToString())!;
-        if (record is not null && record.Covers(name.BlobName, eTag))
+        if (await CoversAsync(record, name.BlobName, eTag, verify, cancellationToken).ConfigureAwait(false))
         {
-            LogNoWork(name.Id, name.BlobName, record.Status);
+            LogNoWork(name.Id, name.BlobName, record!.Status);
             return ThumbnailOutcome.AlreadyDone;
         }
 
@@ -172,6 +176,31 @@ public sealed partial class ThumbnailHandler(
         }
 
         return finished;
+    }
+
+    /// <summary>
+    /// Whether the record already stands for this content: Failed for it (never retried), or Done
+    /// with the configured sizes, and, when the notice asks, with every one of them in storage.
+    /// </summary>
+    private async Task<bool> CoversAsync(ImageRecord? record, string blobName, string? eTag, bool verify, CancellationToken cancellationToken)
+    {
+        if (record is null || !record.Covers(blobName, eTag))
+        {
+            return false;
+        }
+
+        if (record.Status == ImageStatus.Failed)
+        {
+            return true;
+        }
+
+        if (!blobs.HasConfiguredSizes(record) || (verify && !await blobs.IsCompleteAsync(record, cancellationToken).ConfigureAwait(false)))
+        {
+            LogIncomplete(record.Id, blobName, record.Version);
+            return false;
+        }
+
+        return true;
     }
 
     private async Task<IReadOnlyList<GeneratedThumbnail>?> GenerateAsync(ImageName name, BlobProperties source, CancellationToken cancellationToken)
@@ -285,6 +314,9 @@ public sealed partial class ThumbnailHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnails: image {ImageId} ({BlobName}) already {Status} for this content; no work")]
     private partial void LogNoWork(string imageId, string blobName, ImageStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: image {ImageId} ({BlobName}) is Done but version {Version} lacks a configured size; making it again")]
+    private partial void LogIncomplete(string imageId, string blobName, string? version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnails: image {ImageId} ({BlobName}) superseded by newer content from {CurrentBlob}")]
     private partial void LogSuperseded(string imageId, string blobName, string currentBlob);

@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,7 +22,8 @@ public static class ThumbnailsServiceCollectionExtensions
         services.TryAddSingleton<ThumbnailEventHandler>();
         services.TryAddSingleton<ImageUploads>();
         services.TryAddSingleton<ImageQueries>();
-        services.TryAddSingleton<ThumbnailScanner>();
+        services.AddScheduledJob<ThumbnailReconciliationJob>();
+        services.AddRetentionSource<OrphanedThumbnailsRetention>();
         return services;
     }
 }
