@@ -157,6 +157,7 @@ var jobSettings = {
   // Event Grid announces every blob in Azure: the reconciliation is a safety net, hourly.
   ThumbnailReconciliationSchedule: '0 0 * * * *'
   ThumbnailReconciliationGrace: '00:05:00'
+  ThumbnailUploadEventDelay: '00:01:00'
   RetentionOrphanedThumbnailsDays: '7'
 }
 

@@ -1,4 +1,4 @@
-using Azure.Storage.Blobs.Models;
+using Azure;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Thumbnails;
@@ -67,9 +67,29 @@ public sealed partial class ThumbnailHandler(
             return ThumbnailOutcome.Rejected;
         }
 
+        return await HandleAsync(name, notice.ETag, notice.Verify, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes the thumbnails of an image the upload route has just stored, from the bytes it holds:
+    /// no properties read, no download. Otherwise the same steps, records and races as an event.
+    /// </summary>
+    public async Task<ThumbnailOutcome> HandleUploadAsync(StoredImage image, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (!ImageName.TryParse(image.BlobName, out var name, out var nameProblem))
+        {
+            throw new ArgumentException($"the upload route stored an invalid name: {nameProblem}", nameof(image));
+        }
+
+        return await HandleAsync(name, image.ETag.ToString(), false, image, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ThumbnailOutcome> HandleAsync(ImageName name, string? noticeETag, bool verify, StoredImage? uploaded, CancellationToken cancellationToken)
+    {
         for (var pass = 1; ; pass++)
         {
-            var outcome = await TryOnceAsync(name, notice.ETag, notice.Verify, cancellationToken).ConfigureAwait(false);
+            var outcome = await TryOnceAsync(name, noticeETag, verify, uploaded, cancellationToken).ConfigureAwait(false);
             if (outcome is { } finished)
             {
                 return finished;
@@ -84,7 +104,7 @@ public sealed partial class ThumbnailHandler(
     }
 
     /// <summary>One pass; null when a concurrent writer changed the record or blob and the pass must start over.</summary>
-    private async Task<ThumbnailOutcome?> TryOnceAsync(ImageName name, string? noticeETag, bool verify, CancellationToken cancellationToken)
+    private async Task<ThumbnailOutcome?> TryOnceAsync(ImageName name, string? noticeETag, bool verify, StoredImage? uploaded, CancellationToken cancellationToken)
     {
         var record = await store.GetAsync(name.Id, cancellationToken).ConfigureAwait(false);
         if (await CoversAsync(record, name.BlobName, noticeETag, verify, cancellationToken).ConfigureAwait(false))
@@ -93,8 +113,16 @@ public sealed partial class ThumbnailHandler(
             return ThumbnailOutcome.AlreadyDone;
         }
 
-        var source = await blobs.GetSourcePropertiesAsync(name.BlobName, cancellationToken).ConfigureAwait(false);
-        if (source is null)
+        SourceState source;
+        if (uploaded is not null)
+        {
+            source = new SourceState(uploaded.ETag, uploaded.LastModified, uploaded.Content.LongLength, uploaded.Content);
+        }
+        else if (await blobs.GetSourcePropertiesAsync(name.BlobName, cancellationToken).ConfigureAwait(false) is { } properties)
+        {
+            source = new SourceState(properties.ETag, properties.LastModified, properties.ContentLength, null);
+        }
+        else
         {
             return await SourceMissingAsync(name, record, cancellationToken).ConfigureAwait(false);
         }
@@ -203,7 +231,7 @@ public sealed partial class ThumbnailHandler(
         return true;
     }
 
-    private async Task<IReadOnlyList<GeneratedThumbnail>?> GenerateAsync(ImageName name, BlobProperties source, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<GeneratedThumbnail>?> GenerateAsync(ImageName name, SourceState source, CancellationToken cancellationToken)
     {
         // Checked before download: an oversized or empty blob is never read.
         if (source.ContentLength == 0)
@@ -218,7 +246,7 @@ public sealed partial class ThumbnailHandler(
 
         using (await slots.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            var content = await blobs.DownloadSourceAsync(name.BlobName, source.ETag, source.ContentLength, cancellationToken).ConfigureAwait(false);
+            var content = source.Content ?? await blobs.DownloadSourceAsync(name.BlobName, source.ETag, source.ContentLength, cancellationToken).ConfigureAwait(false);
             return content is null ? null : generator.Generate(content);
         }
     }
@@ -228,7 +256,7 @@ public sealed partial class ThumbnailHandler(
     /// then deletes thumbnails of older content. A racer that finished the same content first
     /// makes this a no-op; newer content recorded by another handler makes this one superseded.
     /// </summary>
-    private async Task<ThumbnailOutcome> FinishAsync(ImageRecord final, BlobProperties source, bool mayHaveOlder, CancellationToken cancellationToken)
+    private async Task<ThumbnailOutcome> FinishAsync(ImageRecord final, SourceState source, bool mayHaveOlder, CancellationToken cancellationToken)
     {
         for (var pass = 1; pass <= MaxPasses; pass++)
         {
@@ -333,3 +361,6 @@ public sealed partial class ThumbnailHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: image {ImageId} ({BlobName}) was deleted; recorded, {Removed} thumbnails removed")]
     private partial void LogSourceDeleted(string imageId, string blobName, int removed);
 }
+
+/// <summary>The source content a pass works on: read from storage, or handed over by the upload route with its bytes.</summary>
+internal sealed record SourceState(ETag ETag, DateTimeOffset LastModified, long ContentLength, byte[]? Content);

@@ -22,6 +22,7 @@ public sealed record ThumbnailSettings
     public const string MaxPixelsSetting = "ThumbnailMaxPixels";
     public const string ConcurrencySetting = "ThumbnailConcurrency";
     public const string ReconciliationGraceSetting = "ThumbnailReconciliationGrace";
+    public const string UploadEventDelaySetting = "ThumbnailUploadEventDelay";
 
     public const string DefaultImagesContainer = "images";
     public const string DefaultThumbnailsContainer = "thumbnails";
@@ -59,6 +60,12 @@ public sealed record ThumbnailSettings
     /// </summary>
     public TimeSpan ReconciliationGrace { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Host: how long an upload's event stays hidden while the thumbnails are made in-process from
+    /// the uploaded bytes; after a crash, how long until the queue takes over.
+    /// </summary>
+    public TimeSpan UploadEventDelay { get; init; } = TimeSpan.FromMinutes(1);
+
     public static ThumbnailSettings FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -76,6 +83,7 @@ public sealed record ThumbnailSettings
             MaxPixels = ReadNumber(configuration, MaxPixelsSetting, defaults.MaxPixels, 1, 1L << 40),
             Concurrency = (int)ReadNumber(configuration, ConcurrencySetting, defaults.Concurrency, 1, 256),
             ReconciliationGrace = configuration.GetTimeSpan(ReconciliationGraceSetting, defaults.ReconciliationGrace, TimeSpan.Zero),
+            UploadEventDelay = configuration.GetTimeSpan(UploadEventDelaySetting, defaults.UploadEventDelay, TimeSpan.FromSeconds(1)),
         };
     }
 

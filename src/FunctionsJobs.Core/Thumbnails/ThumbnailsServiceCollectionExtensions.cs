@@ -20,6 +20,7 @@ public static class ThumbnailsServiceCollectionExtensions
         services.TryAddSingleton<ThumbnailEvents>();
         services.TryAddSingleton<ThumbnailHandler>();
         services.TryAddSingleton<ThumbnailEventHandler>();
+        services.TryAddSingleton<IUploadHandoff, NoUploadHandoff>();
         services.TryAddSingleton<ImageUploads>();
         services.TryAddSingleton<ImageQueries>();
         services.AddScheduledJob<ThumbnailReconciliationJob>();

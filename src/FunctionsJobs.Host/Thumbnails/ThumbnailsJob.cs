@@ -1,6 +1,7 @@
 using FunctionsJobs.Core.Thumbnails;
 using FunctionsJobs.Host.Scheduling;
 using FunctionsJobs.Host.Queues;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FunctionsJobs.Host.Thumbnails;
 
@@ -18,6 +19,9 @@ internal static class ThumbnailsJob
         builder.Services.AddQueueFunction<ThumbnailEventHandler, BlobEvent>(
             builder.Configuration, EventsFunction, ThumbnailSettings.EventsQueueSetting, ThumbnailSettings.DefaultEventsQueue);
         builder.Services.AddTimerFunction<ThumbnailReconciliationJob>();
+        builder.Services.AddSingleton<InProcessUploadThumbnails>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IUploadHandoff>(sp => sp.GetRequiredService<InProcessUploadThumbnails>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InProcessUploadThumbnails>());
     }
 
     public static void MapThumbnails(this WebApplication app) => app.MapImageEndpoints();
