@@ -141,7 +141,7 @@ public sealed partial class ImageUploads(
         }, cancellationToken).ConfigureAwait(false);
 
         var eTag = ImageRecord.NormalizeETag(stored.Value.ETag.ToString());
-        await store.TryAddAsync(new ImageRecord
+        var pending = new ImageRecord
         {
             Id = id,
             Status = ImageStatus.Pending,
@@ -150,7 +150,8 @@ public sealed partial class ImageUploads(
             SourceLastModified = stored.Value.LastModified,
             SourceBytes = content.Length,
             UpdatedAt = now,
-        }, cancellationToken).ConfigureAwait(false);
+        };
+        var rowETag = await store.TryWriteAsync(pending, cancellationToken).ConfigureAwait(false);
 
         SendReceipt? sent = null;
         try
@@ -164,7 +165,7 @@ public sealed partial class ImageUploads(
             LogEnqueueFailed(ex, id, blobName);
         }
 
-        reservation?.Start(new StoredImage(blobName, content, stored.Value.ETag, stored.Value.LastModified), sent);
+        reservation?.Start(new StoredImage(blobName, content, stored.Value.ETag, stored.Value.LastModified, rowETag is { } written ? pending with { RowETag = written } : null), sent);
 
         LogAccepted(id, blobName, content.Length);
         return new UploadOutcome(UploadResult.Accepted, id, blobName);

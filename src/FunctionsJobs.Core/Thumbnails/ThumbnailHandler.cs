@@ -89,7 +89,9 @@ public sealed partial class ThumbnailHandler(
     {
         for (var pass = 1; ; pass++)
         {
-            var outcome = await TryOnceAsync(name, noticeETag, verify, uploaded, cancellationToken).ConfigureAwait(false);
+            // The upload's own record is current only on the first pass; a pass repeats because someone changed it.
+            var known = pass == 1 ? uploaded?.Pending : null;
+            var outcome = await TryOnceAsync(name, noticeETag, verify, uploaded, known, cancellationToken).ConfigureAwait(false);
             if (outcome is { } finished)
             {
                 return finished;
@@ -104,9 +106,10 @@ public sealed partial class ThumbnailHandler(
     }
 
     /// <summary>One pass; null when a concurrent writer changed the record or blob and the pass must start over.</summary>
-    private async Task<ThumbnailOutcome?> TryOnceAsync(ImageName name, string? noticeETag, bool verify, StoredImage? uploaded, CancellationToken cancellationToken)
+    private async Task<ThumbnailOutcome?> TryOnceAsync(
+        ImageName name, string? noticeETag, bool verify, StoredImage? uploaded, ImageRecord? known, CancellationToken cancellationToken)
     {
-        var record = await store.GetAsync(name.Id, cancellationToken).ConfigureAwait(false);
+        var record = known ?? await store.GetAsync(name.Id, cancellationToken).ConfigureAwait(false);
         if (await CoversAsync(record, name.BlobName, noticeETag, verify, cancellationToken).ConfigureAwait(false))
         {
             LogNoWork(name.Id, name.BlobName, record!.Status);

@@ -38,10 +38,6 @@ public sealed class ThumbnailStatusStore
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    /// <summary>Adds the record if the id has none yet; false when one exists.</summary>
-    public async Task<bool> TryAddAsync(ImageRecord record, CancellationToken cancellationToken) =>
-        await TryWriteAsync(record with { RowETag = default }, cancellationToken).ConfigureAwait(false) is not null;
-
     /// <summary>
     /// Writes <paramref name="record"/> if the row is still as it was read (its <see cref="ImageRecord.RowETag"/>),
     /// or adds it if it was read as absent (default ETag). Returns the row's new ETag, or null when

@@ -4,7 +4,8 @@ using Azure.Storage.Queues.Models;
 namespace FunctionsJobs.Core.Thumbnails;
 
 /// <summary>An image the upload route has just stored, its bytes still in memory, with what storage answered.</summary>
-public sealed record StoredImage(string BlobName, byte[] Content, ETag ETag, DateTimeOffset LastModified);
+/// <param name="Pending">The Pending record the upload wrote (with its row ETag), so the handler need not read it back.</param>
+public sealed record StoredImage(string BlobName, byte[] Content, ETag ETag, DateTimeOffset LastModified, ImageRecord? Pending);
 
 /// <summary>
 /// Lets a runtime that keeps running after it answers (the Host) make an upload's thumbnails from the
