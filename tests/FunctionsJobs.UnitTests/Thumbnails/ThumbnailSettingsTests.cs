@@ -20,6 +20,7 @@ public sealed class ThumbnailSettingsTests
         Assert.Equal(25L * 1024 * 1024, settings.MaxBytes);
         Assert.Equal(100_000_000, settings.MaxPixels);
         Assert.Equal(TimeSpan.FromMinutes(5), settings.ReconciliationGrace);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.UploadEventDelay);
     }
 
     [Fact]
@@ -42,6 +43,7 @@ public sealed class ThumbnailSettingsTests
     [InlineData("ThumbnailMaxBytes", "-1")]
     [InlineData("ThumbnailMaxPixels", "lots")]
     [InlineData("ThumbnailReconciliationGrace", "-00:00:01")]
+    [InlineData("ThumbnailUploadEventDelay", "00:00:00.5")]
     [InlineData("ImagesContainerName", "Images")]
     [InlineData("ThumbnailsContainerName", "a")]
     [InlineData("ThumbnailStatusTableName", "thumb-status")]
