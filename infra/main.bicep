@@ -162,7 +162,11 @@ var jobSettings = {
   ThumbnailFormat: 'jpeg'
   ThumbnailMaxBytes: '26214400'
   ThumbnailMaxPixels: '100000000'
-  ThumbnailScanInterval: '00:05:00'
+  // Event Grid announces every blob in Azure: the reconciliation is a safety net, hourly.
+  ThumbnailReconciliationSchedule: '0 0 * * * *'
+  ThumbnailReconciliationGrace: '00:05:00'
+  ThumbnailUploadEventDelay: '00:01:00'
+  RetentionOrphanedThumbnailsDays: '7'
 }
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).

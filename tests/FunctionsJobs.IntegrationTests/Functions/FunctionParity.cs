@@ -15,10 +15,8 @@ internal static class FunctionParity
         ["ProcessOrderFromServiceBus"] = "the Service Bus transport is for Azure; the Host runs the workflow from the storage queue (ProcessOrder)",
     };
 
-    public static readonly IReadOnlyDictionary<string, string> OnlyOnHost = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["ThumbnailScan"] = "the Host has no Event Grid: it scans the images container for blobs no event announced",
-    };
+    // Empty since the Host's thumbnail scan became the ThumbnailReconciliation timer, which both runtimes run.
+    public static readonly IReadOnlyDictionary<string, string> OnlyOnHost = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public static IReadOnlyList<string> Differences(IReadOnlyList<DeclaredFunction> functions, IReadOnlyList<FunctionInfo> host, IReadOnlySet<string> sampleSettings)
     {

@@ -30,6 +30,9 @@ public sealed class TimerRegistrationTests
             Assert.Equal(["orders-poison", "thumbnail-events-poison", "thumbs-poison"], await catalog.ListPoisonQueuesAsync(CancellationToken.None));
             Assert.Equal("0 0 4 * * * (Europe/Berlin)", timer.Source);
             Assert.Contains(app.Services.GetServices<IScheduledJob>(), j => j is RetentionCleanupJob);
+            Assert.Contains(
+                app.Services.GetServices<IHostFunction>().OfType<TimerFunction>(),
+                t => t.Name == Core.Thumbnails.ThumbnailReconciliationSettings.FunctionName && t.Source == "0 0 * * * * (Europe/Berlin)");
         }
     }
 
