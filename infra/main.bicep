@@ -117,12 +117,15 @@ var jobSettings = {
   AzureFunctionsWebHost__hostid: take(functionAppName, 32)
   FunctionsJobs__Timers__LockPeriod: '00:01:00'
   FunctionsJobs__Timers__RetentionCleanup__RunOnStartup: 'false'
+  FunctionsJobs__Timers__OrderSupervisor__RunOnStartup: 'false'
   JobRunsTableName: 'JobRuns'
   JobCheckpointsContainerName: 'job-checkpoints'
   JobProgressInterval: '00:00:05'
   RetentionCleanupSchedule: '0 30 3 * * *'
   RetentionJobRunsDays: '30'
   RetentionPoisonMessagesDays: '7'
+  RetentionIdempotencyDays: '7'
+  RetentionOutboxDays: '30'
   FunctionsJobs__Timers__NightlySalesReport__RunOnStartup: 'false'
   SalesReportSchedule: '0 0 2 * * *'
   ReportsContainerName: 'reports'
@@ -148,6 +151,11 @@ var jobSettings = {
   OrdersMaxBodyBytes: '524288'
   OrdersServiceBusMaxDeliveryCount: '10'
   PaymentSandboxTransientFailures: '0'
+  // The order supervisor re-dispatches stuck orders over OrdersTransport (Service Bus here).
+  OrderSupervisorSchedule: '0 */1 * * * *'
+  OrderSupervisorStuckAfter: '00:05:00'
+  OrderSupervisorMaxRedispatches: '3'
+  OrderSupervisorLookbackDays: '2'
   // Thumbnails: ImagesContainerName is also what the Event Grid subscription filters on.
   ImagesContainerName: 'images'
   ThumbnailsContainerName: 'thumbnails'
@@ -158,7 +166,11 @@ var jobSettings = {
   ThumbnailFormat: 'jpeg'
   ThumbnailMaxBytes: '26214400'
   ThumbnailMaxPixels: '100000000'
-  ThumbnailScanInterval: '00:05:00'
+  // Event Grid announces every blob in Azure: the reconciliation is a safety net, hourly.
+  ThumbnailReconciliationSchedule: '0 0 * * * *'
+  ThumbnailReconciliationGrace: '00:05:00'
+  ThumbnailUploadEventDelay: '00:01:00'
+  RetentionOrphanedThumbnailsDays: '7'
 }
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).

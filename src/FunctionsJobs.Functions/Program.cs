@@ -1,4 +1,5 @@
 using FunctionsJobs.Core;
+using FunctionsJobs.Functions.Orders;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,5 +27,6 @@ builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
 });
 
 builder.Services.AddFunctionsJobsCore(builder.Configuration);
+builder.Services.AddOrdersTransport(builder.Configuration);
 
 builder.Build().Run();

@@ -48,6 +48,10 @@ public sealed class TestHost : IAsyncDisposable
             ["FunctionsJobs:MasterKey"] = MasterKey,
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.500",
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
+
+            // host.json (beside the test binaries) retries failed timer runs after seconds; a test
+            // that wants retries asks for them, the others see each failure stand.
+            ["AzureFunctionsJobHost:retry:maxRetryCount"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -17,6 +17,10 @@ public sealed class IdempotencyStore(OrdersStorage storage, TimeProvider time)
 {
     public const int MaxKeyLength = 255;
 
+    /// <summary>Every record's PartitionKey starts so; '-' sorts right before '.', so the records are one key range.</summary>
+    public const string PartitionPrefix = "idempotency-";
+    public const string PartitionRangeEnd = "idempotency.";
+
     public static bool IsValidKey(string key) =>
         key.Length is > 0 and <= MaxKeyLength && key.All(c => c is >= ' ' and <= '~');
 
@@ -25,7 +29,7 @@ public sealed class IdempotencyStore(OrdersStorage storage, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-        var partition = $"idempotency-{hash[..2]}";
+        var partition = $"{PartitionPrefix}{hash[..2]}";
         var row = new TableEntity(partition, hash) { ["OrderId"] = candidate.OrderId, ["Fingerprint"] = candidate.Fingerprint, ["CreatedAt"] = time.GetUtcNow() };
         try
         {

@@ -28,7 +28,11 @@ public sealed class MailOutbox(OrdersStorage storage, IMailSender sender, Orders
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
-    public static string RowKeyOf(OrderMailKind kind) => $"mail-{kind.ToString().ToLowerInvariant()}";
+    /// <summary>Every e-mail row's RowKey starts so, and no other row's: the rows are one key range up to <see cref="RowKeyRangeEnd"/>.</summary>
+    public const string RowKeyPrefix = "mail-";
+    public const string RowKeyRangeEnd = "mail.";
+
+    public static string RowKeyOf(OrderMailKind kind) => $"{RowKeyPrefix}{kind.ToString().ToLowerInvariant()}";
 
     public async Task<MailOutcome> SendOnceAsync(Order order, OrderMailKind kind, CancellationToken cancellationToken)
     {

@@ -47,6 +47,12 @@ public static class OrderSteps
     public const string Refund = "Refund";
     public const string NotifyCustomer = "NotifyCustomer";
 
+    /// <summary>Written before a delivery that is the last one does anything, so a crash during it is seen as a used-up order.</summary>
+    public const string LastDelivery = "LastDelivery";
+
+    /// <summary>The order supervisor acted on a stuck order (attempt 0: not a delivery).</summary>
+    public const string Supervise = "Supervise";
+
     public const string Succeeded = "Succeeded";
     public const string Skipped = "Skipped";
     public const string Declined = "Declined";
@@ -54,6 +60,7 @@ public static class OrderSteps
     public const string Failed = "Failed";
     public const string Started = "Started";
     public const string GaveUp = "GaveUp";
+    public const string Redispatched = "Redispatched";
 }
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Text.Json;
 using Azure;
-using FunctionsJobs.Core.Queues;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Orders;
@@ -12,7 +10,7 @@ namespace FunctionsJobs.Core.Orders;
 /// <c>Idempotency-Key</c>; SKU prices come from <see cref="SkuCatalog"/>'s short-lived cache.
 /// </summary>
 public sealed partial class OrderIntake(
-    OrdersOptions options, OrdersStorage storage, OrderStore orders, SkuCatalog catalog, IdempotencyStore idempotency, TimeProvider time, ILogger<OrderIntake> logger)
+    OrdersOptions options, IOrderDispatcher dispatcher, OrderStore orders, SkuCatalog catalog, IdempotencyStore idempotency, TimeProvider time, ILogger<OrderIntake> logger)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
@@ -158,7 +156,7 @@ public sealed partial class OrderIntake(
 
         try
         {
-            await storage.RunAsync(() => storage.Queue.SendMessageAsync(JsonSerializer.Serialize(message, JobJson.Options), cancellationToken), cancellationToken).ConfigureAwait(false);
+            await dispatcher.SendAsync(message, order.Id, cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch when (deleteOnFailure)

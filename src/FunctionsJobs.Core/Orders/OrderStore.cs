@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -12,6 +13,8 @@ namespace FunctionsJobs.Core.Orders;
 /// </summary>
 public sealed class OrderStore(OrdersStorage storage)
 {
+    private static readonly string[] TerminalStatuses = [nameof(OrderStatus.Completed), nameof(OrderStatus.Rejected), nameof(OrderStatus.Failed)];
+
     public Task CreateAsync(Order order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
@@ -53,6 +56,22 @@ public sealed class OrderStore(OrdersStorage storage)
                 }
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The orders accepted on <paramref name="day"/> that are not terminal and unchanged since before
+    /// <paramref name="updatedBefore"/>. The filter runs in the table service: the day's partitions
+    /// are scanned there, and only the (few) stuck orders travel.
+    /// </summary>
+    public async IAsyncEnumerable<Order> ListStuckAsync(DateOnly day, DateTimeOffset updatedBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = $"{OrderPartitions.DayFilter(day)} and {TableClient.CreateQueryFilter($"UpdatedAt lt {updatedBefore}")}"
+            + string.Concat(TerminalStatuses.Select(status => TableClient.CreateQueryFilter($" and Status ne {status}")));
+        await storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var entity in storage.Orders.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return FromEntity(entity);
+        }
     }
 
     /// <summary>Removes an order that was never dispatched, so nothing processes it later.</summary>

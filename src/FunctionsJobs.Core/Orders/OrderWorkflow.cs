@@ -46,6 +46,11 @@ public sealed partial class OrderWorkflow(
         {
             var order = await orders.GetAsync(orderId, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOrderMessageException($"order {orderId} does not exist");
+            if (run.IsLast)
+            {
+                order = await MarkLastDeliveryAsync(order, run).ConfigureAwait(false);
+            }
+
             await RunAsync(order, run).ConfigureAwait(false);
         }
         catch (Exception ex) when (run.IsLast && ex is not InvalidOrderMessageException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
@@ -53,6 +58,49 @@ public sealed partial class OrderWorkflow(
             LogGivingUp(ex, orderId, attempt, maxAttempts);
             await GiveUpAsync(orderId, run, $"gave up after attempt {attempt} of {maxAttempts}: {Describe(ex)}").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The order supervisor's way out for an order whose attempts are used up: starts compensation
+    /// if nobody changed the order since the supervisor read it (its ETag), then carries
+    /// compensation to the end, as the last delivery would. False if the order changed meanwhile:
+    /// a delivery is at work on it after all, and the supervisor looks again on its next pass.
+    /// </summary>
+    public async Task<bool> CompensateStuckAsync(Order order, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+
+        // Attempt 0: not a delivery. As the last word on the order, a failure notice that cannot be sent ends it anyway.
+        var run = new Delivery(0, 0, cancellationToken);
+        if (!order.IsTerminal && order.EndsAs is null && !await BeginCompensationAsync(order, OrderStatus.Failed, reason, run).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        LogCompensatingStuck(order.Id, reason);
+        await RunAsync(order, run).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// A process that dies (or shuts down) during the last delivery leaves the message to go to
+    /// poison unseen; this mark, written before anything else, tells the supervisor that the
+    /// order's attempts are used up. One more checkpoint, only on a last delivery.
+    /// </summary>
+    private async Task<Order> MarkLastDeliveryAsync(Order order, Delivery run)
+    {
+        while (!order.IsTerminal && order.EndsAs is null)
+        {
+            order.Record(Step(OrderSteps.LastDelivery, run, OrderSteps.Started, $"attempt {run.Attempt} of {run.MaxAttempts}"));
+            if (await CheckpointAsync(order, run).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            order = await ReloadAsync(order.Id, run).ConfigureAwait(false);
+        }
+
+        return order;
     }
 
     private async Task RunAsync(Order order, Delivery run)
@@ -263,6 +311,9 @@ public sealed partial class OrderWorkflow(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: attempt {Attempt} of {MaxAttempts} was the last; compensating")]
     private partial void LogGivingUp(Exception exception, string orderId, long attempt, int maxAttempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the order supervisor compensates it: {Reason}")]
+    private partial void LogCompensatingStuck(string orderId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Order {OrderId}: another delivery moved it on from {Status}; reloading")]
     private partial void LogCheckpointLost(string orderId, string status);

@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,9 +9,10 @@ namespace FunctionsJobs.Core.Orders;
 public static class OrdersServiceCollectionExtensions
 {
     /// <summary>
-    /// The Orders domain for both runtimes: intake, workflow, stores, the sandbox payment gateway
-    /// and the SMTP sender. A runtime adds its triggers; a test or a real provider replaces
-    /// <see cref="IPaymentGateway"/> or <see cref="IMailSender"/> after this call.
+    /// The Orders domain for both runtimes: intake, workflow, stores, the sandbox payment gateway,
+    /// the SMTP sender, the order supervisor and the retention of idempotency and outbox records. A
+    /// runtime adds its triggers; a test or a real provider replaces <see cref="IPaymentGateway"/>,
+    /// <see cref="IMailSender"/> or <see cref="IOrderDispatcher"/> (Service Bus) after this call.
     /// </summary>
     public static IServiceCollection AddOrders(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,7 +27,13 @@ public static class OrdersServiceCollectionExtensions
         services.TryAddSingleton<MailOutbox>();
         services.TryAddSingleton<IPaymentGateway, SandboxPaymentGateway>();
         services.TryAddSingleton<IMailSender, SmtpMailSender>();
+        services.TryAddSingleton<IOrderDispatcher, StorageQueueOrderDispatcher>();
         services.TryAddScoped<OrderWorkflow>();
+
+        services.TryAddSingleton(OrderSupervisorOptions.FromConfiguration(configuration));
+        services.AddScheduledJob<OrderSupervisorJob>();
+        services.AddRetentionSource<IdempotencyRetention>();
+        services.AddRetentionSource<MailOutboxRetention>();
         if (options.SeedInventory)
         {
             services.AddSingleton<IHostedService, InventorySeeder>();

@@ -48,6 +48,14 @@ public static class OrdersSettings
 
     /// <summary>The Service Bus queue's MaxDeliveryCount (10 unless the queue says otherwise).</summary>
     public const string ServiceBusMaxDeliveryCount = "OrdersServiceBusMaxDeliveryCount";
+
+    /// <summary>Days an <c>Idempotency-Key</c> is remembered (retention clean-up); a client retrying later places a new order.</summary>
+    public const string RetentionIdempotencyDays = "RetentionIdempotencyDays";
+    public const int DefaultRetentionIdempotencyDays = 7;
+
+    /// <summary>Days an e-mail outbox record is kept once its order is terminal (retention clean-up).</summary>
+    public const string RetentionOutboxDays = "RetentionOutboxDays";
+    public const int DefaultRetentionOutboxDays = 30;
 }
 
 /// <summary>The Orders settings, read once and checked, so a bad value stops start-up with its name.</summary>
@@ -130,7 +138,8 @@ public sealed record OrdersOptions
         };
     }
 
-    private static int Int(IConfiguration configuration, string name, int fallback, int min, int max)
+    /// <summary>A whole-number setting within bounds; the Orders job's other settings (the supervisor's) read theirs so too.</summary>
+    internal static int Int(IConfiguration configuration, string name, int fallback, int min, int max)
     {
         var value = configuration[name];
         if (value is null)

@@ -28,7 +28,7 @@ public abstract record PlaceOrderResult
 /// <summary>Who sends the order's message.</summary>
 public enum OrderDispatch
 {
-    /// <summary>The intake writes it to the orders storage queue before it answers.</summary>
+    /// <summary>The intake sends it through <see cref="IOrderDispatcher"/> (the orders storage queue) before it answers.</summary>
     StorageQueue,
 
     /// <summary>The caller sends <see cref="PlaceOrderResult.Accepted.Message"/> (a Functions output binding).</summary>

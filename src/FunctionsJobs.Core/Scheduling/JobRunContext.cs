@@ -43,6 +43,9 @@ public enum JobTrigger
     Schedule,
     RunOnStartup,
     Manual,
+
+    /// <summary>Another attempt after a failed run, as host.json <c>retry</c> asks.</summary>
+    Retry,
 }
 
 public enum JobOutcome

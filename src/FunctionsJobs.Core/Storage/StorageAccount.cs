@@ -122,8 +122,14 @@ public sealed class StorageAccount
     private static bool IsValidAccountName(string name) =>
         name.Length is >= 3 and <= 24 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c));
 
-    private static TokenCredential CreateCredential(string connectionName, IConfigurationSection section)
+    /// <summary>
+    /// The credential of an identity-based connection as the Functions host reads one:
+    /// <c>{connection}__credential</c> = managedidentity (with <c>__clientId</c> for a user-assigned
+    /// identity), else <c>DefaultAzureCredential</c>. Other connections (Service Bus) use it too.
+    /// </summary>
+    public static TokenCredential CreateCredential(string connectionName, IConfigurationSection section)
     {
+        ArgumentNullException.ThrowIfNull(section);
         var clientId = section["clientId"];
         var kind = section["credential"];
         if (string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase))

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Thumbnails;
@@ -27,7 +28,8 @@ public sealed record UploadOutcome(UploadResult Result, string? Id = null, strin
 /// (the Host has no Event Grid; on Azure the real event arrives too and is a harmless repeat).
 /// </summary>
 public sealed partial class ImageUploads(
-    ThumbnailSettings settings, ThumbnailBlobs blobs, ThumbnailStatusStore store, ThumbnailEvents events, TimeProvider time, ILogger<ImageUploads> logger) : IDisposable
+    ThumbnailSettings settings, ThumbnailBlobs blobs, ThumbnailStatusStore store, ThumbnailEvents events, IUploadHandoff handoff, TimeProvider time,
+    ILogger<ImageUploads> logger) : IDisposable
 {
     // Bodies are held in memory while they are checked and stored: a burst of uploads waits here
     // (its bytes still in the socket) instead of filling the heap.
@@ -125,6 +127,8 @@ public sealed partial class ImageUploads(
             return refused;
         }
 
+        // Room to make the thumbnails from these bytes (Host), taken before storing: it decides how long the event hides.
+        using var reservation = await handoff.ReserveAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now).ToString("N");
         var blobName = $"{id}.{format.Extension}";
@@ -137,7 +141,7 @@ public sealed partial class ImageUploads(
         }, cancellationToken).ConfigureAwait(false);
 
         var eTag = ImageRecord.NormalizeETag(stored.Value.ETag.ToString());
-        await store.TryAddAsync(new ImageRecord
+        var pending = new ImageRecord
         {
             Id = id,
             Status = ImageStatus.Pending,
@@ -146,17 +150,22 @@ public sealed partial class ImageUploads(
             SourceLastModified = stored.Value.LastModified,
             SourceBytes = content.Length,
             UpdatedAt = now,
-        }, cancellationToken).ConfigureAwait(false);
+        };
+        var rowETag = await store.TryWriteAsync(pending, cancellationToken).ConfigureAwait(false);
 
+        SendReceipt? sent = null;
         try
         {
-            await events.SendAsync(BlobEvent.Create(BlobEvent.BlobCreated, blob.Uri, settings.ImagesContainer, blobName, eTag, content.Length, format.ContentType, "PutBlob", now), cancellationToken).ConfigureAwait(false);
+            var blobEvent = BlobEvent.Create(BlobEvent.BlobCreated, blob.Uri, settings.ImagesContainer, blobName, eTag, content.Length, format.ContentType, "PutBlob", now);
+            sent = await events.SendAsync(blobEvent, reservation?.EventDelay, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex)
         {
-            // The image is stored and recorded Pending: the scan finds it, so the upload still succeeded.
+            // The image is stored and recorded Pending: the reconciliation finds it, so the upload still succeeded.
             LogEnqueueFailed(ex, id, blobName);
         }
+
+        reservation?.Start(new StoredImage(blobName, content, stored.Value.ETag, stored.Value.LastModified, rowETag is { } written ? pending with { RowETag = written } : null), sent);
 
         LogAccepted(id, blobName, content.Length);
         return new UploadOutcome(UploadResult.Accepted, id, blobName);
@@ -207,6 +216,6 @@ public sealed partial class ImageUploads(
     [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnails: image {ImageId} accepted as {BlobName} ({Bytes} bytes)")]
     private partial void LogAccepted(string imageId, string blobName, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: image {ImageId} stored as {BlobName} but its event could not be queued; the scan will pick it up")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: image {ImageId} stored as {BlobName} but its event could not be queued; the reconciliation will pick it up")]
     private partial void LogEnqueueFailed(Exception exception, string imageId, string blobName);
 }

@@ -59,6 +59,41 @@ public sealed class ThumbnailBlobs
     }
 
     /// <summary>
+    /// Whether every configured size of the record's version is in storage, as the record says:
+    /// the record may be Done while a blob was deleted since, or the size list changed.
+    /// </summary>
+    public async Task<bool> IsCompleteAsync(ImageRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Status != ImageStatus.Done || record.Version is not { } version || !HasConfiguredSizes(record))
+        {
+            return false;
+        }
+
+        var missing = _settings.Sizes.Select(size => ThumbnailName(record.Id, version, size)).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var blob in Thumbnails.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{record.Id}/{version}/", cancellationToken).ConfigureAwait(false))
+            {
+                missing.Remove(blob.Name);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+
+        return missing.Count == 0;
+    }
+
+    /// <summary>Whether the record lists exactly the configured sizes (cheap: no request).</summary>
+    public bool HasConfiguredSizes(ImageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Thumbnails.Count == _settings.Sizes.Count && _settings.Sizes.All(size => record.Thumbnails.Any(t => t.Size == size));
+    }
+
+    /// <summary>
     /// Downloads the source as it was when its properties were read; null when it has changed or
     /// gone since (the caller starts over with what is there now).
     /// </summary>

@@ -28,7 +28,8 @@ public sealed partial class ThumbnailEventHandler(ThumbnailHandler handler, ILog
 
         // A BlobDeleted event's ETag names content that is gone: it must not match a Done record and skip the clean-up.
         var eTag = message.EventType == BlobEvent.BlobCreated ? message.Data?.ETag : null;
-        await handler.HandleAsync(new BlobNotice(container, name, eTag), cancellationToken).ConfigureAwait(false);
+        var verify = string.Equals(message.Data?.Api, ThumbnailReconciliationSettings.EventApi, StringComparison.Ordinal);
+        await handler.HandleAsync(new BlobNotice(container, name, eTag, verify), cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: event message {MessageId} ({EventType}) skipped: {Reason}")]

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Azure;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Storage;
 
@@ -22,9 +24,27 @@ public sealed class ThumbnailEvents
 
     public string QueueName => _queue.Name;
 
-    public async Task SendAsync(BlobEvent blobEvent, CancellationToken cancellationToken)
+    public Task<SendReceipt> SendAsync(BlobEvent blobEvent, CancellationToken cancellationToken) => SendAsync(blobEvent, null, cancellationToken);
+
+    /// <param name="hiddenFor">How long the event stays invisible: a fallback for work being done in-process.</param>
+    public async Task<SendReceipt> SendAsync(BlobEvent blobEvent, TimeSpan? hiddenFor, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        await _queue.SendMessageAsync(JsonSerializer.Serialize(blobEvent, JobJson.Options), cancellationToken).ConfigureAwait(false);
+        return (await _queue.SendMessageAsync(JsonSerializer.Serialize(blobEvent, JobJson.Options), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
+    }
+
+    /// <summary>Deletes an event this process sent and no longer needs; false when a listener has received it since.</summary>
+    public async Task<bool> TryDeleteAsync(SendReceipt sent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        try
+        {
+            await _queue.DeleteMessageAsync(sent.MessageId, sent.PopReceipt, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 400)
+        {
+            return false;
+        }
     }
 }

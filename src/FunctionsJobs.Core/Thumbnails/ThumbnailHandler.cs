@@ -1,11 +1,15 @@
-using Azure.Storage.Blobs.Models;
+using Azure;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Thumbnails;
 
 /// <summary>A blob that may need thumbnails: from a BlobCreated event, a blob trigger or the scan.</summary>
 /// <param name="ETag">The ETag the notice saw, if any: lets a repeat be recognised without touching the blob.</param>
-public sealed record BlobNotice(string Container, string Name, string? ETag = null);
+/// <param name="Verify">
+/// Sent by the reconciliation: a Done record is not taken on trust, its thumbnail blobs are checked
+/// (one listing) and a missing size is made again.
+/// </param>
+public sealed record BlobNotice(string Container, string Name, string? ETag = null, bool Verify = false);
 
 public enum ThumbnailOutcome
 {
@@ -63,9 +67,31 @@ public sealed partial class ThumbnailHandler(
             return ThumbnailOutcome.Rejected;
         }
 
+        return await HandleAsync(name, notice.ETag, notice.Verify, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes the thumbnails of an image the upload route has just stored, from the bytes it holds:
+    /// no properties read, no download. Otherwise the same steps, records and races as an event.
+    /// </summary>
+    public async Task<ThumbnailOutcome> HandleUploadAsync(StoredImage image, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (!ImageName.TryParse(image.BlobName, out var name, out var nameProblem))
+        {
+            throw new ArgumentException($"the upload route stored an invalid name: {nameProblem}", nameof(image));
+        }
+
+        return await HandleAsync(name, image.ETag.ToString(), false, image, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ThumbnailOutcome> HandleAsync(ImageName name, string? noticeETag, bool verify, StoredImage? uploaded, CancellationToken cancellationToken)
+    {
         for (var pass = 1; ; pass++)
         {
-            var outcome = await TryOnceAsync(name, notice.ETag, cancellationToken).ConfigureAwait(false);
+            // The upload's own record is current only on the first pass; a pass repeats because someone changed it.
+            var known = pass == 1 ? uploaded?.Pending : null;
+            var outcome = await TryOnceAsync(name, noticeETag, verify, uploaded, known, cancellationToken).ConfigureAwait(false);
             if (outcome is { } finished)
             {
                 return finished;
@@ -80,25 +106,34 @@ public sealed partial class ThumbnailHandler(
     }
 
     /// <summary>One pass; null when a concurrent writer changed the record or blob and the pass must start over.</summary>
-    private async Task<ThumbnailOutcome?> TryOnceAsync(ImageName name, string? noticeETag, CancellationToken cancellationToken)
+    private async Task<ThumbnailOutcome?> TryOnceAsync(
+        ImageName name, string? noticeETag, bool verify, StoredImage? uploaded, ImageRecord? known, CancellationToken cancellationToken)
     {
-        var record = await store.GetAsync(name.Id, cancellationToken).ConfigureAwait(false);
-        if (record is not null && record.Covers(name.BlobName, noticeETag))
+        var record = known ?? await store.GetAsync(name.Id, cancellationToken).ConfigureAwait(false);
+        if (await CoversAsync(record, name.BlobName, noticeETag, verify, cancellationToken).ConfigureAwait(false))
         {
-            LogNoWork(name.Id, name.BlobName, record.Status);
+            LogNoWork(name.Id, name.BlobName, record!.Status);
             return ThumbnailOutcome.AlreadyDone;
         }
 
-        var source = await blobs.GetSourcePropertiesAsync(name.BlobName, cancellationToken).ConfigureAwait(false);
-        if (source is null)
+        SourceState source;
+        if (uploaded is not null)
+        {
+            source = new SourceState(uploaded.ETag, uploaded.LastModified, uploaded.Content.LongLength, uploaded.Content);
+        }
+        else if (await blobs.GetSourcePropertiesAsync(name.BlobName, cancellationToken).ConfigureAwait(false) is { } properties)
+        {
+            source = new SourceState(properties.ETag, properties.LastModified, properties.ContentLength, null);
+        }
+        else
         {
             return await SourceMissingAsync(name, record, cancellationToken).ConfigureAwait(false);
         }
 
         var eTag = ImageRecord.NormalizeETag(source.ETag.ToString())!;
-        if (record is not null && record.Covers(name.BlobName, eTag))
+        if (await CoversAsync(record, name.BlobName, eTag, verify, cancellationToken).ConfigureAwait(false))
         {
-            LogNoWork(name.Id, name.BlobName, record.Status);
+            LogNoWork(name.Id, name.BlobName, record!.Status);
             return ThumbnailOutcome.AlreadyDone;
         }
 
@@ -174,7 +209,32 @@ public sealed partial class ThumbnailHandler(
         return finished;
     }
 
-    private async Task<IReadOnlyList<GeneratedThumbnail>?> GenerateAsync(ImageName name, BlobProperties source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the record already stands for this content: Failed for it (never retried), or Done
+    /// with the configured sizes, and, when the notice asks, with every one of them in storage.
+    /// </summary>
+    private async Task<bool> CoversAsync(ImageRecord? record, string blobName, string? eTag, bool verify, CancellationToken cancellationToken)
+    {
+        if (record is null || !record.Covers(blobName, eTag))
+        {
+            return false;
+        }
+
+        if (record.Status == ImageStatus.Failed)
+        {
+            return true;
+        }
+
+        if (!blobs.HasConfiguredSizes(record) || (verify && !await blobs.IsCompleteAsync(record, cancellationToken).ConfigureAwait(false)))
+        {
+            LogIncomplete(record.Id, blobName, record.Version);
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task<IReadOnlyList<GeneratedThumbnail>?> GenerateAsync(ImageName name, SourceState source, CancellationToken cancellationToken)
     {
         // Checked before download: an oversized or empty blob is never read.
         if (source.ContentLength == 0)
@@ -189,7 +249,7 @@ public sealed partial class ThumbnailHandler(
 
         using (await slots.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            var content = await blobs.DownloadSourceAsync(name.BlobName, source.ETag, source.ContentLength, cancellationToken).ConfigureAwait(false);
+            var content = source.Content ?? await blobs.DownloadSourceAsync(name.BlobName, source.ETag, source.ContentLength, cancellationToken).ConfigureAwait(false);
             return content is null ? null : generator.Generate(content);
         }
     }
@@ -199,7 +259,7 @@ public sealed partial class ThumbnailHandler(
     /// then deletes thumbnails of older content. A racer that finished the same content first
     /// makes this a no-op; newer content recorded by another handler makes this one superseded.
     /// </summary>
-    private async Task<ThumbnailOutcome> FinishAsync(ImageRecord final, BlobProperties source, bool mayHaveOlder, CancellationToken cancellationToken)
+    private async Task<ThumbnailOutcome> FinishAsync(ImageRecord final, SourceState source, bool mayHaveOlder, CancellationToken cancellationToken)
     {
         for (var pass = 1; pass <= MaxPasses; pass++)
         {
@@ -286,6 +346,9 @@ public sealed partial class ThumbnailHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnails: image {ImageId} ({BlobName}) already {Status} for this content; no work")]
     private partial void LogNoWork(string imageId, string blobName, ImageStatus status);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: image {ImageId} ({BlobName}) is Done but version {Version} lacks a configured size; making it again")]
+    private partial void LogIncomplete(string imageId, string blobName, string? version);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnails: image {ImageId} ({BlobName}) superseded by newer content from {CurrentBlob}")]
     private partial void LogSuperseded(string imageId, string blobName, string currentBlob);
 
@@ -301,3 +364,6 @@ public sealed partial class ThumbnailHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Thumbnails: image {ImageId} ({BlobName}) was deleted; recorded, {Removed} thumbnails removed")]
     private partial void LogSourceDeleted(string imageId, string blobName, int removed);
 }
+
+/// <summary>The source content a pass works on: read from storage, or handed over by the upload route with its bytes.</summary>
+internal sealed record SourceState(ETag ETag, DateTimeOffset LastModified, long ContentLength, byte[]? Content);

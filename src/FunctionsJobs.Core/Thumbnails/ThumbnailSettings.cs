@@ -21,7 +21,8 @@ public sealed record ThumbnailSettings
     public const string MaxBytesSetting = "ThumbnailMaxBytes";
     public const string MaxPixelsSetting = "ThumbnailMaxPixels";
     public const string ConcurrencySetting = "ThumbnailConcurrency";
-    public const string ScanIntervalSetting = "ThumbnailScanInterval";
+    public const string ReconciliationGraceSetting = "ThumbnailReconciliationGrace";
+    public const string UploadEventDelaySetting = "ThumbnailUploadEventDelay";
 
     public const string DefaultImagesContainer = "images";
     public const string DefaultThumbnailsContainer = "thumbnails";
@@ -53,8 +54,17 @@ public sealed record ThumbnailSettings
     /// <summary>Images decoded at once in this process: bounds memory and CPU whatever the queue's batch size.</summary>
     public int Concurrency { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>How often the Host lists the images container for blobs no event announced.</summary>
-    public TimeSpan ScanInterval { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long the reconciliation leaves an image to the event that is presumably on its way: a
+    /// blob modified, or a Pending/Processing record written, more recently is not queued again.
+    /// </summary>
+    public TimeSpan ReconciliationGrace { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Host: how long an upload's event stays hidden while the thumbnails are made in-process from
+    /// the uploaded bytes; after a crash, how long until the queue takes over.
+    /// </summary>
+    public TimeSpan UploadEventDelay { get; init; } = TimeSpan.FromMinutes(1);
 
     public static ThumbnailSettings FromConfiguration(IConfiguration configuration)
     {
@@ -72,7 +82,8 @@ public sealed record ThumbnailSettings
             MaxBytes = ReadNumber(configuration, MaxBytesSetting, defaults.MaxBytes, 1, 1L << 32),
             MaxPixels = ReadNumber(configuration, MaxPixelsSetting, defaults.MaxPixels, 1, 1L << 40),
             Concurrency = (int)ReadNumber(configuration, ConcurrencySetting, defaults.Concurrency, 1, 256),
-            ScanInterval = configuration.GetTimeSpan(ScanIntervalSetting, defaults.ScanInterval, TimeSpan.FromSeconds(1)),
+            ReconciliationGrace = configuration.GetTimeSpan(ReconciliationGraceSetting, defaults.ReconciliationGrace, TimeSpan.Zero),
+            UploadEventDelay = configuration.GetTimeSpan(UploadEventDelaySetting, defaults.UploadEventDelay, TimeSpan.FromSeconds(1)),
         };
     }
 

@@ -11,7 +11,7 @@ namespace FunctionsJobs.Core.Thumbnails;
 /// <summary>
 /// The status table. Two kinds of rows: an image's status (partition = image id, row "status"),
 /// and a receipt for a blob whose name can never be an image id (partition = "rejected-" + a hash
-/// of the name, row "rejected"), so the scan knows it has seen that blob and its reason is kept.
+/// of the name, row "rejected"), so the reconciliation knows it has seen that blob and its reason is kept.
 /// Every write of a status row is conditional on the ETag read, so racing handlers never undo
 /// each other's work.
 /// </summary>
@@ -38,10 +38,6 @@ public sealed class ThumbnailStatusStore
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    /// <summary>Adds the record if the id has none yet; false when one exists.</summary>
-    public async Task<bool> TryAddAsync(ImageRecord record, CancellationToken cancellationToken) =>
-        await TryWriteAsync(record with { RowETag = default }, cancellationToken).ConfigureAwait(false) is not null;
-
     /// <summary>
     /// Writes <paramref name="record"/> if the row is still as it was read (its <see cref="ImageRecord.RowETag"/>),
     /// or adds it if it was read as absent (default ETag). Returns the row's new ETag, or null when
@@ -63,7 +59,7 @@ public sealed class ThumbnailStatusStore
         }
     }
 
-    /// <summary>Every image status row, for the scan.</summary>
+    /// <summary>Every image status row.</summary>
     public async IAsyncEnumerable<ImageRecord> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
@@ -73,7 +69,49 @@ public sealed class ThumbnailStatusStore
         }
     }
 
-    /// <summary>Records why a blob was refused by its name; the scan will not enqueue it again while its ETag stays.</summary>
+    /// <summary>
+    /// The status rows of images whose source was not found gone, a page at a time from
+    /// <paramref name="continuationToken"/> (a checkpointed pass resumes there).
+    /// </summary>
+    public async IAsyncEnumerable<Page<ImageRecord>> ListLivePagesAsync(
+        string? continuationToken, int pageSize, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {StatusRow} and SourceDeleted eq {false}");
+        await foreach (var page in _table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize).ConfigureAwait(false))
+        {
+            yield return Page<ImageRecord>.FromValues([.. page.Values.Select(FromEntity)], page.ContinuationToken, page.GetRawResponse());
+        }
+    }
+
+    /// <summary>
+    /// Status rows of images recorded as deleted before <paramref name="cutoff"/>, for the retention
+    /// clean-up; the caller deletes one with <see cref="TryDeleteAsync"/>.
+    /// </summary>
+    public async IAsyncEnumerable<ImageRecord> ListDeletedBeforeAsync(DateTimeOffset cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {StatusRow} and SourceDeleted eq {true} and UpdatedAt lt {cutoff}");
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return FromEntity(entity);
+        }
+    }
+
+    /// <summary>Deletes the record if it is still as it was read; false when another writer changed it (or it is gone).</summary>
+    public async Task<bool> TryDeleteAsync(ImageRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            await _table.DeleteEntityAsync(record.Id, StatusRow, record.RowETag, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Records why a blob was refused by its name; the reconciliation will not queue it again while its ETag stays.</summary>
     public async Task RecordRejectedAsync(string blobName, string? eTag, string reason, CancellationToken cancellationToken)
     {
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
@@ -94,19 +132,6 @@ public sealed class ThumbnailStatusStore
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var response = await _table.GetEntityIfExistsAsync<TableEntity>(RejectedKey(blobName), RejectedRow, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.HasValue ? ToRejected(response.Value!) : null;
-    }
-
-    /// <summary>Every rejected-name receipt, keyed by <see cref="RejectedKey"/>.</summary>
-    public async Task<Dictionary<string, RejectedBlob>> ListRejectedAsync(CancellationToken cancellationToken)
-    {
-        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var result = new Dictionary<string, RejectedBlob>(StringComparer.Ordinal);
-        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.RowKey == RejectedRow, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            result[entity.PartitionKey] = ToRejected(entity);
-        }
-
-        return result;
     }
 
     /// <summary>

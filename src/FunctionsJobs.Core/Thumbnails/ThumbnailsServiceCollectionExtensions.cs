@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,9 +20,11 @@ public static class ThumbnailsServiceCollectionExtensions
         services.TryAddSingleton<ThumbnailEvents>();
         services.TryAddSingleton<ThumbnailHandler>();
         services.TryAddSingleton<ThumbnailEventHandler>();
+        services.TryAddSingleton<IUploadHandoff, NoUploadHandoff>();
         services.TryAddSingleton<ImageUploads>();
         services.TryAddSingleton<ImageQueries>();
-        services.TryAddSingleton<ThumbnailScanner>();
+        services.AddScheduledJob<ThumbnailReconciliationJob>();
+        services.AddRetentionSource<OrphanedThumbnailsRetention>();
         return services;
     }
 }

@@ -41,6 +41,6 @@ public sealed class PlaceOrderOutput
     /// docs/orders.md), so Service Bus duplicate detection does not apply and the workflow's own
     /// idempotency makes a duplicate harmless, as on storage queues.
     /// </summary>
-    [ServiceBusOutput("%OrdersQueueName%", Connection = "ServiceBusConnection")]
+    [ServiceBusOutput("%" + OrdersSettings.QueueName + "%", Connection = "ServiceBusConnection")]
     public string? Message { get; init; }
 }

@@ -14,7 +14,7 @@ public sealed class ProcessOrder(OrderWorkflow workflow, OrdersOptions options)
 {
     [Function(nameof(ProcessOrder))]
     public Task RunAsync(
-        [QueueTrigger("%OrdersQueueName%", Connection = "AzureWebJobsStorage")] QueueMessage message,
+        [QueueTrigger("%" + OrdersSettings.QueueName + "%", Connection = "AzureWebJobsStorage")] QueueMessage message,
         CancellationToken cancellationToken)
     {
         var order = message.Body.ToObjectFromJson<OrderMessage>(JobJson.Options)

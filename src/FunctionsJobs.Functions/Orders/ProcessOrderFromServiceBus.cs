@@ -18,7 +18,7 @@ public sealed class ProcessOrderFromServiceBus(OrderWorkflow workflow, OrdersOpt
 {
     [Function(nameof(ProcessOrderFromServiceBus))]
     public async Task RunAsync(
-        [ServiceBusTrigger("%OrdersQueueName%", Connection = "ServiceBusConnection")] ServiceBusReceivedMessage message,
+        [ServiceBusTrigger("%" + OrdersSettings.QueueName + "%", Connection = "ServiceBusConnection")] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
         CancellationToken cancellationToken)
     {

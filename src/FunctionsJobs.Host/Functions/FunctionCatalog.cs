@@ -18,12 +18,17 @@ public sealed class FunctionCatalog(IEnumerable<IHostFunction> triggers, Endpoin
             .Select(x => new FunctionInfo(
                 x.Function!.Name,
                 "httpTrigger",
-                $"{string.Join(",", x.Endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"])} /{x.Endpoint.RoutePattern.RawText?.TrimStart('/')}"));
-        return [.. triggers.Select(t => new FunctionInfo(t.Name, t.Trigger, t.Source)).Concat(http).OrderBy(f => f.Name, StringComparer.Ordinal)];
+                $"{string.Join(",", x.Endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"])} /{x.Endpoint.RoutePattern.RawText?.TrimStart('/')}",
+                [],
+                // The middleware's rule: a route that declares no level needs a function key.
+                (x.Endpoint.Metadata.GetMetadata<AuthorizationLevelMetadata>()?.Level ?? AuthorizationLevel.Function).ToString().ToLowerInvariant()));
+        return [.. triggers.Select(t => new FunctionInfo(t.Name, t.Trigger, t.Source, t.Settings, null)).Concat(http).OrderBy(f => f.Name, StringComparer.Ordinal)];
     }
 
     public static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/admin/functions", (FunctionCatalog catalog) => Results.Ok(catalog.List())).RequireKey(AuthorizationLevel.Admin);
 }
 
-public sealed record FunctionInfo(string Name, string Trigger, string Source);
+/// <param name="Settings">The settings the trigger is bound through (<c>%Setting%</c> in the twin).</param>
+/// <param name="AuthLevel">For HTTP functions: <c>anonymous</c>, <c>function</c> or <c>admin</c>, as in function.json.</param>
+public sealed record FunctionInfo(string Name, string Trigger, string Source, IReadOnlyList<string> Settings, string? AuthLevel);

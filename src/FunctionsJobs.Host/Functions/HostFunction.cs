@@ -14,6 +14,12 @@ public interface IHostFunction
 
     /// <summary>The queue, route, container or schedule the trigger listens to, resolved from settings.</summary>
     string Source { get; }
+
+    /// <summary>
+    /// The settings the trigger is bound through: the <c>%Setting%</c> names of the twin's attribute.
+    /// The parity test compares them with the Functions source and local.settings.sample.json.
+    /// </summary>
+    IReadOnlyList<string> Settings => [];
 }
 
 /// <summary>Endpoint metadata that makes a route an HTTP-triggered function of the catalog.</summary>

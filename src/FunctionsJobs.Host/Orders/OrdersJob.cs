@@ -2,11 +2,12 @@ using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Host.Functions;
 using FunctionsJobs.Host.Queues;
+using FunctionsJobs.Host.Scheduling;
 using FunctionsJobs.Orders.Http;
 
 namespace FunctionsJobs.Host.Orders;
 
-/// <summary>Orders on the Host: the HTTP starter and status routes, and the queue-triggered workflow.</summary>
+/// <summary>Orders on the Host: the HTTP starter and status routes, the queue-triggered workflow and the order supervisor's timer.</summary>
 internal static class OrdersJob
 {
     public const string PlaceOrder = "PlaceOrder";
@@ -22,6 +23,7 @@ internal static class OrdersJob
         }
 
         builder.Services.AddQueueFunction<OrderWorkflow, OrderMessage>(builder.Configuration, ProcessOrder, OrdersSettings.QueueName, OrdersSettings.DefaultQueueName);
+        builder.Services.AddTimerFunction<OrderSupervisorJob>();
     }
 
     public static void Map(WebApplication app)

@@ -18,6 +18,8 @@ public sealed record QueueFunction(string Name, string QueueSetting, string Queu
 
     public string Source => QueueName;
 
+    public IReadOnlyList<string> Settings => [QueueSetting];
+
     public string PoisonQueueName => PoisonQueue.NameFor(QueueName);
 }
 

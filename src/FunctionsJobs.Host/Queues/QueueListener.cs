@@ -211,10 +211,20 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
                 return;
             }
 
+            using var timeout = _options.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, _time) : new CancellationTokenSource();
+            using var invocation = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, timeout.Token);
             await using (var scope = _scopes.CreateAsyncScope())
             {
                 var handler = (IQueueHandler<TMessage>)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
-                await handler.HandleAsync(payload!, context, _abort.Token).ConfigureAwait(false);
+                try
+                {
+                    await handler.HandleAsync(payload!, context, invocation.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !_abort.IsCancellationRequested)
+                {
+                    // A timed-out invocation is a failed delivery, as in Functions: retried, then poisoned.
+                    throw new TimeoutException($"functionTimeout {_options.FunctionTimeout} exceeded", ex);
+                }
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)

@@ -41,6 +41,14 @@ public sealed record QueueTriggerOptions
     /// <summary>On shutdown, how long in-flight handlers may run before they are cancelled (<c>FunctionsJobs:DrainTimeout</c>).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// host.json <c>functionTimeout</c>: how long one invocation, queue message or timer run, may
+    /// take before it is cancelled as failed. Null when unbounded (<c>-1</c> or absent).
+    /// </summary>
+    public TimeSpan? FunctionTimeout { get; init; }
+
+    public const string FunctionTimeoutSetting = HostJsonFile.Prefix + ":functionTimeout";
+
     public static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
 
     public static QueueTriggerOptions FromConfiguration(IConfiguration configuration)
@@ -57,10 +65,25 @@ public sealed record QueueTriggerOptions
             MessageEncoding = ReadEncoding(section),
             MessageLease = configuration.GetTimeSpan("FunctionsJobs:QueueMessageLease", TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(2)),
             DrainTimeout = configuration.GetTimeSpan("FunctionsJobs:DrainTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero),
+            FunctionTimeout = ReadFunctionTimeout(configuration),
         };
     }
 
     private static string Name(string key) => $"host.json extensions.queues.{key}";
+
+    private static TimeSpan? ReadFunctionTimeout(IConfiguration configuration)
+    {
+        // Functions writes "no limit" as -1 (Premium and Dedicated plans); the Host has no plan limit to enforce.
+        var value = configuration[FunctionTimeoutSetting];
+        if (value is null || value.Trim() == "-1")
+        {
+            return null;
+        }
+
+        return TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero
+            ? timeout
+            : throw new InvalidSettingException("host.json functionTimeout", $"must be a positive time span written as hh:mm:ss, or -1, not '{value}'");
+    }
 
     private static int ReadInt(IConfigurationSection section, string key, int fallback, int min, int max)
     {

@@ -12,6 +12,8 @@ public sealed record TimerFunction(IScheduledJob Job, JobSchedule Schedule, bool
     public string Trigger => "timerTrigger";
 
     public string Source => Schedule.ToString();
+
+    public IReadOnlyList<string> Settings => [Job.ScheduleSetting];
 }
 
 /// <summary>

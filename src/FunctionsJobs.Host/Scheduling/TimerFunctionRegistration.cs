@@ -16,6 +16,7 @@ public static class TimerFunctionRegistration
     {
         // Read now, so a bad host id, lock period or time zone stops start-up with one line.
         services.TryAddSingleton(TimerOptions.FromConfiguration(configuration));
+        services.TryAddSingleton(TimerRetryOptions.FromConfiguration(configuration));
         services.TryAddSingleton<TimerFunctions>();
         services.TryAddSingleton<JobLocks>();
         services.TryAddSingleton<TimerStatusStore>();

@@ -8,8 +8,11 @@ namespace FunctionsJobs.Host.Scheduling;
 /// The timer runs in progress on this instance, scheduled or manual, each under its function's
 /// lock. A run is cancelled when its lock is lost. On shutdown no new run starts; running ones may
 /// finish within <c>FunctionsJobs:DrainTimeout</c>, then they are cancelled and their locks released.
+/// A failed run is run again as host.json <c>retry</c> says, still under the lock, each attempt a run
+/// of its own in the history.
 /// </summary>
-public sealed partial class TimerRuns(JobLocks locks, JobRunner runner, QueueTriggerOptions hostOptions, ILogger<TimerRuns> logger) : IHostedService
+public sealed partial class TimerRuns(
+    JobLocks locks, JobRunner runner, QueueTriggerOptions hostOptions, TimerRetryOptions retry, TimeProvider time, ILogger<TimerRuns> logger) : IHostedService
 {
     private const string ShutdownReason = "the host shut down before the run finished (FunctionsJobs:DrainTimeout)";
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
@@ -98,7 +101,7 @@ public sealed partial class TimerRuns(JobLocks locks, JobRunner runner, QueueTri
             {
                 try
                 {
-                    finished = (await runner.ExecuteAsync(function.Job, run, input, cancel.Token, () => held.LostReason ?? ShutdownReason).ConfigureAwait(false)).Run;
+                    finished = await RunWithRetriesAsync(function, held, run, input, cancel.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -123,6 +126,40 @@ public sealed partial class TimerRuns(JobLocks locks, JobRunner runner, QueueTri
             return finished;
         }
     }
+
+    private async Task<JobRun> RunWithRetriesAsync(TimerFunction function, JobLock held, JobRun run, string? input, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            // Each attempt is an invocation of its own, with its own functionTimeout, as in Functions.
+            using var timeout = hostOptions.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
+            using var invocation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            var finished = (await runner.ExecuteAsync(
+                function.Job, run, input, invocation.Token,
+                () => held.LostReason ?? (cancellationToken.IsCancellationRequested ? ShutdownReason : $"functionTimeout {hostOptions.FunctionTimeout} exceeded")).ConfigureAwait(false)).Run;
+            var timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            if ((finished.Outcome != JobOutcome.Failed && !timedOut) || attempt > retry.MaxRetryCount || _stopping)
+            {
+                return finished;
+            }
+
+            var delay = retry.DelayBefore(attempt);
+            LogRetrying(function.Name, finished.RunId, attempt, retry.MaxRetryCount, delay);
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                run = await runner.StartAsync(function.Job, new JobRunRequest(JobTrigger.Retry, finished.IsPastDue, finished.ScheduledFor, input), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The lock was lost or the host is stopping: the failed run stands, the next occurrence tries again.
+                return finished;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Timer {FunctionName}: run {RunId} failed; retry {Retry} of {MaxRetryCount} in {Delay} (host.json retry)")]
+    private partial void LogRetrying(string functionName, string runId, int retry, int maxRetryCount, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Timers: draining {Count} running jobs for up to {DrainTimeout}")]
     private partial void LogDraining(int count, TimeSpan drainTimeout);

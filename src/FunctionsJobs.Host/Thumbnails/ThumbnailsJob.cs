@@ -1,13 +1,14 @@
 using FunctionsJobs.Core.Thumbnails;
-using FunctionsJobs.Host.Functions;
+using FunctionsJobs.Host.Scheduling;
 using FunctionsJobs.Host.Queues;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FunctionsJobs.Host.Thumbnails;
 
 /// <summary>
 /// The thumbnail job on the Host. Where Azure has a blob trigger fed by Event Grid, the Host has
-/// BlobCreated events in Event Grid shape on a queue (written by the upload route, the scan, or an
-/// Event Grid subscription with a storage-queue endpoint) and a periodic scan that catches the rest.
+/// BlobCreated events in Event Grid shape on a queue (written by the upload route, the reconciliation,
+/// or an Event Grid subscription with a storage-queue endpoint); the reconciliation timer catches the rest.
 /// </summary>
 internal static class ThumbnailsJob
 {
@@ -17,9 +18,10 @@ internal static class ThumbnailsJob
     {
         builder.Services.AddQueueFunction<ThumbnailEventHandler, BlobEvent>(
             builder.Configuration, EventsFunction, ThumbnailSettings.EventsQueueSetting, ThumbnailSettings.DefaultEventsQueue);
-        builder.Services.AddSingleton<ThumbnailScanService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ThumbnailScanService>());
-        builder.Services.AddSingleton<IHostFunction>(sp => sp.GetRequiredService<ThumbnailScanService>());
+        builder.Services.AddTimerFunction<ThumbnailReconciliationJob>();
+        builder.Services.AddSingleton<InProcessUploadThumbnails>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IUploadHandoff>(sp => sp.GetRequiredService<InProcessUploadThumbnails>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InProcessUploadThumbnails>());
     }
 
     public static void MapThumbnails(this WebApplication app) => app.MapImageEndpoints();

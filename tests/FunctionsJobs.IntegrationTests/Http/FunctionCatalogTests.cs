@@ -30,7 +30,11 @@ public sealed class FunctionCatalogTests(AzuriteFixture azurite) : IClassFixture
         response.EnsureSuccessStatusCode();
         var functions = (await response.Content.ReadFromJsonAsync<List<FunctionInfo>>())!;
 
-        Assert.Contains(new FunctionInfo("CatalogQueue", "queueTrigger", queue), functions);
-        Assert.Contains(new FunctionInfo("GetThing", "httpTrigger", "GET /api/things/{id}"), functions);
+        var queueFunction = Assert.Single(functions, f => f.Name == "CatalogQueue");
+        Assert.Equal(("queueTrigger", queue, null), (queueFunction.Trigger, queueFunction.Source, queueFunction.AuthLevel));
+        Assert.Equal(["CatalogQueueName"], queueFunction.Settings);
+        var http = Assert.Single(functions, f => f.Name == "GetThing");
+        Assert.Equal(("httpTrigger", "GET /api/things/{id}", "function"), (http.Trigger, http.Source, http.AuthLevel));
+        Assert.Empty(http.Settings);
     }
 }

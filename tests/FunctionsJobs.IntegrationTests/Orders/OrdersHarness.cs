@@ -38,9 +38,15 @@ public sealed class OrdersHarness : IAsyncDisposable
     public OrdersOptions Options => Host.Services.GetRequiredService<OrdersOptions>();
 
     /// <param name="settings">Extra settings; maxDequeueCount is 3 unless given.</param>
-    public static async Task<OrdersHarness> StartAsync(OrdersFixture fixture, IReadOnlyDictionary<string, string>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    public static Task<OrdersHarness> StartAsync(OrdersFixture fixture, IReadOnlyDictionary<string, string>? settings = null, Action<WebApplicationBuilder>? configure = null) =>
+        StartAsync(fixture, Guid.NewGuid().ToString("N")[..10], settings, configure);
+
+    /// <summary>Another Host on this one's tables and queue: the same app started again, or a second instance.</summary>
+    public Task<OrdersHarness> StartAnotherAsync(IReadOnlyDictionary<string, string>? settings = null, Action<WebApplicationBuilder>? configure = null) =>
+        StartAsync(Fixture, Suffix.ToLowerInvariant(), settings, configure);
+
+    private static async Task<OrdersHarness> StartAsync(OrdersFixture fixture, string suffix, IReadOnlyDictionary<string, string>? settings, Action<WebApplicationBuilder>? configure)
     {
-        var suffix = Guid.NewGuid().ToString("N")[..10];
         var all = new Dictionary<string, string>(fixture.Mail.Settings)
         {
             [OrdersSettings.QueueName] = $"orders-{suffix}",
@@ -103,6 +109,22 @@ public sealed class OrdersHarness : IAsyncDisposable
 
     public async Task<Order> OrderAsync(string orderId) =>
         await Host.Services.GetRequiredService<OrderStore>().GetAsync(orderId, CancellationToken.None) ?? throw new InvalidOperationException($"no order {orderId}");
+
+    /// <summary>One delivery with the SMTP server down: the order is Paid, its confirmation Pending in the outbox.</summary>
+    public async Task PayWithSmtpDownAsync(string orderId)
+    {
+        await Fixture.Mail.StopAsync();
+        try
+        {
+            await Assert.ThrowsAsync<OrderRetryException>(() => Workflow().HandleAsync(new OrderMessage(orderId), Delivery(1), default));
+        }
+        finally
+        {
+            await Fixture.Mail.StartAgainAsync();
+        }
+
+        Assert.Equal(OrderStatus.Paid, (await OrderAsync(orderId)).Status);
+    }
 
     public async Task<Order> WaitForTerminalAsync(string orderId, TimeSpan? timeout = null)
     {

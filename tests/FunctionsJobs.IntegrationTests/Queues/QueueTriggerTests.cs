@@ -185,6 +185,22 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.True(waited >= TimeSpan.FromSeconds(1.9), $"retried after {waited}");
     }
 
+    [Fact]
+    public async Task A_handler_past_host_json_functionTimeout_is_cancelled_and_counts_as_a_failed_delivery()
+    {
+        var settings = new Dictionary<string, string>(FastRetries) { ["AzureFunctionsJobHost:functionTimeout"] = "00:00:00.300" };
+        await using var harness = await QueueHarness.StartAsync<BlockingHandler, TestMessage>(azurite.ConnectionString, "timeout", settings);
+        await harness.SendAsync(new TestMessage("slow", 1));
+
+        await harness.Probe.WaitUntilAsync(p => p.Cancelled.Count == 3);
+        await QueueHarness.EventuallyAsync(async () => (await harness.PoisonMessagesAsync()).Length == 1, "poison message");
+
+        Assert.Empty(harness.Probe.Completed);
+        var reason = Assert.Single(await PeekPoisonAsync(harness)).GetProperty("reason").GetString();
+        Assert.Contains("delivery 3 of 3", reason, StringComparison.Ordinal);
+        Assert.Contains("TimeoutException: functionTimeout 00:00:00.3000000 exceeded", reason, StringComparison.Ordinal);
+    }
+
     private static async Task<List<JsonElement>> PeekPoisonAsync(QueueHarness harness)
     {
         using var request = harness.Host.Request(HttpMethod.Get, $"/admin/queues/{harness.QueueName}/poison", TestHost.MasterKey);

@@ -30,6 +30,9 @@ public sealed class JobProbe
 
     public SemaphoreSlim Gate { get; } = new(0);
 
+    /// <summary>The first this many runs throw.</summary>
+    public int FailRuns { get; set; }
+
     /// <summary>The most runs that were in progress at the same time.</summary>
     public int MaxRunning => Volatile.Read(ref _maxRunning);
 
@@ -45,6 +48,11 @@ public sealed class JobProbe
         {
             var blocks = Block && (!BlockFirstOnly || Started.IsEmpty);
             Record(Started, context);
+            if (Started.Count <= FailRuns)
+            {
+                throw new InvalidOperationException($"probe failure {Started.Count}");
+            }
+
             context.Progress.Add(3, 50);
             if (blocks)
             {

@@ -121,8 +121,8 @@ public sealed class ManualRunTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.True(run.GetProperty("endedAt").GetDateTimeOffset() >= run.GetProperty("startedAt").GetDateTimeOffset());
 
         var timers = functions.Deserialize<List<FunctionInfo>>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-        Assert.Contains(new FunctionInfo(ProbeJob.FunctionName, "timerTrigger", "0 */5 * * * * (Europe/Berlin)"), timers);
-        Assert.Contains(new FunctionInfo("RetentionCleanup", "timerTrigger", "0 30 3 * * * (Europe/Berlin)"), timers);
+        Assert.Contains(timers, f => f is { Name: ProbeJob.FunctionName, Trigger: "timerTrigger", Source: "0 */5 * * * * (Europe/Berlin)" } && f.Settings.SequenceEqual(["ProbeJobSchedule"]));
+        Assert.Contains(timers, f => f is { Name: "RetentionCleanup", Trigger: "timerTrigger", Source: "0 30 3 * * * (Europe/Berlin)" });
         Assert.Contains(timers, f => f.Name == "ListJobs" && f.Trigger == "httpTrigger");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badMax.StatusCode);

@@ -1,11 +1,10 @@
 using FunctionsJobs.Core.Thumbnails;
-using FunctionsJobs.Host.Thumbnails;
 using FunctionsJobs.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsJobs.IntegrationTests.Thumbnails;
 
-/// <summary>At-least-once delivery, racing consumers, the scan, and new content under the same name.</summary>
+/// <summary>At-least-once delivery, racing consumers, and new content under the same name.</summary>
 public sealed class IdempotencyTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
@@ -78,83 +77,6 @@ public sealed class IdempotencyTests(AzuriteFixture azurite) : IClassFixture<Azu
         // The stale event of the first content now finds the second one done: no work.
         Assert.Equal(ThumbnailOutcome.AlreadyDone, await harness.Handler.HandleAsync(new BlobNotice(harness.Settings.ImagesContainer, "same.jpg", first.ETag.ToString()), CancellationToken.None));
     }
-
-    [Fact]
-    public async Task The_scan_queues_blobs_no_event_announced_and_finds_nothing_to_do_the_second_time()
-    {
-        await using var harness = await ThumbnailHarness.StartAsync(azurite.ConnectionString);
-        var scan = harness.Host.Services.GetRequiredService<ThumbnailScanner>();
-        await harness.PutBlobAsync("quiet1.jpg", TestImages.Jpeg(400, 300));
-        await harness.PutBlobAsync("quiet2.png", TestImages.Png(300, 400));
-        await harness.PutBlobAsync("bad name.jpg", TestImages.Jpeg(64, 64));
-
-        var first = await scan.ScanAsync(CancellationToken.None);
-
-        Assert.Equal(new ScanResult(3, 3), first);
-        await harness.WaitForOutcomeAsync("quiet1", "done");
-        await harness.WaitForOutcomeAsync("quiet2", "done");
-        await harness.Host.Logs.WaitForAsync(e => e.Message.Contains("bad name.jpg rejected", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-        await harness.AssertQueueSettledAsync();
-
-        Assert.Equal(new ScanResult(3, 0), await scan.ScanAsync(CancellationToken.None));
-
-        // A changed blob has a new ETag: the scan queues it again.
-        await harness.PutBlobAsync("quiet1.jpg", TestImages.Jpeg(300, 400));
-        Assert.Equal(new ScanResult(3, 1), await scan.ScanAsync(CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task An_image_uploaded_by_http_and_done_is_left_alone_by_the_scan()
-    {
-        await using var harness = await ThumbnailHarness.StartAsync(azurite.ConnectionString);
-        var id = await harness.UploadAsync(TestImages.Jpeg(640, 480));
-        await harness.WaitForOutcomeAsync(id, "done");
-
-        var result = await harness.Host.Services.GetRequiredService<ThumbnailScanner>().ScanAsync(CancellationToken.None);
-
-        Assert.Equal(new ScanResult(1, 0), result);
-    }
-
-    [Fact]
-    public async Task Deleting_an_image_removes_its_thumbnails_once_the_scan_sees_it_gone()
-    {
-        await using var harness = await ThumbnailHarness.StartAsync(azurite.ConnectionString, new Dictionary<string, string> { [ThumbnailSettings.ScanIntervalSetting] = "00:00:01" });
-        var stored = await harness.PutBlobAsync("gone.jpg", TestImages.Jpeg(400, 300));
-        await harness.SendEventAsync("gone.jpg", stored.ETag.ToString());
-        await harness.WaitForOutcomeAsync("gone", "done");
-        Assert.Equal(3, (await harness.ThumbnailBlobsAsync()).Count);
-
-        await harness.Images.DeleteBlobAsync("gone.jpg");
-        await harness.WaitForOutcomeAsync("gone", "was deleted", TimeSpan.FromSeconds(60));
-
-        Assert.Empty(await harness.ThumbnailBlobsAsync());
-        var record = await harness.RecordAsync("gone");
-        Assert.Equal(ImageStatus.Failed, record.Status);
-        Assert.Contains("was deleted; its thumbnails were removed", record.Reason, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Only_one_host_scans_at_a_time_and_not_again_within_half_an_interval()
-    {
-        await using var harness = await ThumbnailHarness.StartAsync(azurite.ConnectionString);
-        var scanner = harness.Host.Services.GetRequiredService<ThumbnailScanService>();
-        await using var second = await TestHost.StartAsync(azurite.ConnectionString, new Dictionary<string, string>
-        {
-            [ThumbnailSettings.ImagesContainerSetting] = harness.Settings.ImagesContainer,
-            [ThumbnailSettings.ThumbnailsContainerSetting] = harness.Settings.ThumbnailsContainer,
-            [ThumbnailSettings.StatusTableSetting] = harness.Settings.StatusTable,
-            [ThumbnailSettings.EventsQueueSetting] = harness.Settings.EventsQueue,
-            [ThumbnailSettings.ScanIntervalSetting] = "01:00:00",
-        });
-
-        // Both hosts ran their start-up pass: exactly one of them scanned.
-        await QueueHarnessWait(() => scanner.Completed + second.Services.GetRequiredService<ThumbnailScanService>().Completed == 1);
-        Assert.Null(await scanner.RunOnceAsync(CancellationToken.None));
-        Assert.Contains(harness.Host.Logs.Entries.Concat(second.Logs.Entries), e => e.Message.Contains("scan skipped", StringComparison.Ordinal));
-    }
-
-    private static Task QueueHarnessWait(Func<bool> condition) =>
-        Queues.QueueHarness.EventuallyAsync(() => Task.FromResult(condition()), "one scan completed");
 
     private static async Task<List<DateTimeOffset>> LastModifiedAsync(ThumbnailHarness harness)
     {

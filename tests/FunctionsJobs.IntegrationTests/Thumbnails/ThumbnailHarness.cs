@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Thumbnails;
 using FunctionsJobs.Host.Queues;
 using FunctionsJobs.IntegrationTests.Queues;
@@ -58,8 +59,9 @@ public sealed class ThumbnailHarness : IAsyncDisposable
             [ThumbnailSettings.ThumbnailsContainerSetting] = $"thumbnails-{suffix}",
             [ThumbnailSettings.StatusTableSetting] = $"ThumbnailStatus{suffix}",
             [ThumbnailSettings.EventsQueueSetting] = $"thumbnail-events-{suffix}",
-            // Tests run the scan themselves; the start-up pass still runs, over an empty container.
-            [ThumbnailSettings.ScanIntervalSetting] = "01:00:00",
+            // Tests run the reconciliation themselves (its timer is hourly); run history and checkpoints of their own.
+            [SchedulingSettings.JobRunsTableSetting] = $"JobRuns{suffix}",
+            [SchedulingSettings.CheckpointsContainerSetting] = $"checkpoints-{suffix}",
             ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "5",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
@@ -111,6 +113,21 @@ public sealed class ThumbnailHarness : IAsyncDisposable
         var blobEvent = BlobEvent.Create(eventType, Images.GetBlobClient("x").Uri, Settings.ImagesContainer, blobName, eTag, null, null, "PutBlob", DateTimeOffset.UtcNow);
         await Events.SendMessageAsync(JsonSerializer.Serialize(blobEvent, JobJson.Options));
     }
+
+    /// <summary>Runs the reconciliation once, as a manual run would, and returns how many events it queued.</summary>
+    public async Task<long> ReconcileAsync()
+    {
+        var job = Host.Services.GetRequiredService<ThumbnailReconciliationJob>();
+        var before = Host.Logs.Entries.Count;
+        var run = await Host.Services.GetRequiredService<JobRunner>().RunAsync(job, new JobRunRequest(JobTrigger.Manual), CancellationToken.None);
+        Assert.Equal(JobOutcome.Succeeded, run.Outcome);
+        var line = Host.Logs.Entries.Skip(before).Last(e => e.Category == typeof(ThumbnailReconciliationJob).FullName && e.Message.Contains("reconciled", StringComparison.Ordinal));
+        return Convert.ToInt64(line.Fields["Enqueued"], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How many "done" lines the handler wrote for the image: each is one set of thumbnails made.</summary>
+    public int DoneCount(string imageId) => Host.Logs.Entries.Count(
+        e => e.Category == typeof(ThumbnailHandler).FullName && Equals(e.Fields.GetValueOrDefault("ImageId"), imageId) && e.Message.Contains(") done:", StringComparison.Ordinal));
 
     /// <summary>Waits for the handler's log line that the image reached a final outcome.</summary>
     public Task<LogEntry> WaitForOutcomeAsync(string imageId, string outcome, TimeSpan? timeout = null) =>

@@ -29,6 +29,29 @@ public sealed class QueueTriggerOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
     }
 
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("-1", null)]
+    [InlineData("00:10:00", "00:10:00")]
+    [InlineData("01:30:00", "01:30:00")]
+    public void FunctionTimeout_is_read_from_the_host_json_root_and_minus_one_means_none(string? value, string? expected)
+    {
+        var configuration = value is null ? TestConfig.From() : TestConfig.From(("AzureFunctionsJobHost:functionTimeout", value));
+
+        Assert.Equal(expected is null ? null : TimeSpan.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), QueueTriggerOptions.FromConfiguration(configuration).FunctionTimeout);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("00:00:00")]
+    [InlineData("ten minutes")]
+    public void A_bad_functionTimeout_fails_naming_it(string value)
+    {
+        var error = Assert.Throws<InvalidSettingException>(() => QueueTriggerOptions.FromConfiguration(TestConfig.From(("AzureFunctionsJobHost:functionTimeout", value))));
+
+        Assert.Equal("host.json functionTimeout", error.Setting);
+    }
+
     [Fact]
     public void Defaults_from_configuration_equal_the_record_defaults()
     {

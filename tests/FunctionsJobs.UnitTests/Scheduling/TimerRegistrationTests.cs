@@ -24,13 +24,15 @@ public sealed class TimerRegistrationTests
         await using (app)
         {
             var catalog = app.Services.GetRequiredService<IPoisonQueueCatalog>();
-            var timer = Assert.Single(app.Services.GetServices<IHostFunction>().OfType<TimerFunction>(), f => f.Job is RetentionCleanupJob);
+            var timer = Assert.Single(app.Services.GetServices<IHostFunction>().OfType<TimerFunction>(), t => t.Name == RetentionSettings.FunctionName);
 
             // The Host's own jobs (orders, thumbnail events) register queue functions too.
             Assert.Equal(["orders-poison", "thumbnail-events-poison", "thumbs-poison"], await catalog.ListPoisonQueuesAsync(CancellationToken.None));
-            Assert.Equal(RetentionSettings.FunctionName, timer.Name);
             Assert.Equal("0 0 4 * * * (Europe/Berlin)", timer.Source);
             Assert.Contains(app.Services.GetServices<IScheduledJob>(), j => j is RetentionCleanupJob);
+            Assert.Contains(
+                app.Services.GetServices<IHostFunction>().OfType<TimerFunction>(),
+                t => t.Name == Core.Thumbnails.ThumbnailReconciliationSettings.FunctionName && t.Source == "0 0 * * * * (Europe/Berlin)");
         }
     }
 

@@ -19,7 +19,8 @@ public sealed class ThumbnailSettingsTests
         Assert.Equal(ThumbnailFormat.Jpeg, settings.Format);
         Assert.Equal(25L * 1024 * 1024, settings.MaxBytes);
         Assert.Equal(100_000_000, settings.MaxPixels);
-        Assert.Equal(TimeSpan.FromMinutes(5), settings.ScanInterval);
+        Assert.Equal(TimeSpan.FromMinutes(5), settings.ReconciliationGrace);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.UploadEventDelay);
     }
 
     [Fact]
@@ -41,7 +42,8 @@ public sealed class ThumbnailSettingsTests
     [InlineData("ThumbnailFormat", "bmp")]
     [InlineData("ThumbnailMaxBytes", "-1")]
     [InlineData("ThumbnailMaxPixels", "lots")]
-    [InlineData("ThumbnailScanInterval", "00:00:00.5")]
+    [InlineData("ThumbnailReconciliationGrace", "-00:00:01")]
+    [InlineData("ThumbnailUploadEventDelay", "00:00:00.5")]
     [InlineData("ImagesContainerName", "Images")]
     [InlineData("ThumbnailsContainerName", "a")]
     [InlineData("ThumbnailStatusTableName", "thumb-status")]

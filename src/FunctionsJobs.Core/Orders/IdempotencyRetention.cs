@@ -1,0 +1,32 @@
+using Azure.Data.Tables;
+using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Core.Scheduling.Retention;
+using Microsoft.Extensions.Configuration;
+
+namespace FunctionsJobs.Core.Orders;
+
+/// <summary>
+/// <c>Idempotency-Key</c> records older than <c>RetentionIdempotencyDays</c>: the <c>idempotency-xx</c>
+/// partitions of the outbox table, filtered by their CreatedAt in the table service.
+/// </summary>
+public sealed class IdempotencyRetention(OrdersStorage storage, IConfiguration configuration) : IRetentionSource
+{
+    public string Name => "order-idempotency-keys";
+
+    public TimeSpan Retention { get; } = RetentionSettings.ReadDays(configuration, OrdersSettings.RetentionIdempotencyDays, OrdersSettings.DefaultRetentionIdempotencyDays);
+
+    public async Task<long> PurgeAsync(DateTimeOffset cutoff, JobProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        await storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {IdempotencyStore.PartitionPrefix} and PartitionKey lt {IdempotencyStore.PartitionRangeEnd} and CreatedAt lt {cutoff}");
+        long deleted = 0;
+        await foreach (var page in storage.Outbox.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+        {
+            deleted += await RetentionTables.DeleteAsync(storage.Outbox, page.Values, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json;
+using FunctionsJobs.Core.Queues;
+
+namespace FunctionsJobs.Core.Orders;
+
+/// <summary>The orders storage queue, base64 JSON as the Functions queue extension writes; storage queues have no message-id deduplication.</summary>
+public sealed class StorageQueueOrderDispatcher(OrdersStorage storage) : IOrderDispatcher
+{
+    public Task SendAsync(OrderMessage message, string messageId, CancellationToken cancellationToken) =>
+        storage.RunAsync(() => storage.Queue.SendMessageAsync(JsonSerializer.Serialize(message, JobJson.Options), cancellationToken), cancellationToken);
+}

@@ -1,0 +1,24 @@
+using FunctionsJobs.Core.Orders;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FunctionsJobs.Functions.Orders;
+
+public static class OrdersTransportRegistration
+{
+    /// <summary>
+    /// With <c>OrdersTransport</c> = ServiceBus, order messages that the app sends itself (the order
+    /// supervisor's re-dispatches) go to Service Bus, where <c>ProcessOrderFromServiceBus</c> listens,
+    /// instead of the storage queue Core sends to by default.
+    /// </summary>
+    public static IServiceCollection AddOrdersTransport(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (OrdersOptions.FromConfiguration(configuration).Transport == OrdersTransport.ServiceBus)
+        {
+            services.Replace(ServiceDescriptor.Singleton<IOrderDispatcher, ServiceBusOrderDispatcher>());
+        }
+
+        return services;
+    }
+}
