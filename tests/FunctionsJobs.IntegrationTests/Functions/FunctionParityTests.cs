@@ -27,6 +27,7 @@ public sealed class FunctionParityTests(AzuriteFixture azurite) : IClassFixture<
         Assert.Contains(functions, f => f is { Name: "ProcessOrder", Trigger: "queueTrigger" } && f.Settings.SequenceEqual(["OrdersQueueName"]));
         Assert.Contains(functions, f => f is { Name: "RetentionCleanup", Trigger: "timerTrigger" } && f.Settings.SequenceEqual(["RetentionCleanupSchedule"]));
         Assert.Contains(functions, f => f is { Name: "OrderSupervisor", Trigger: "timerTrigger" } && f.Settings.SequenceEqual(["OrderSupervisorSchedule"]));
+        Assert.Contains(functions, f => f is { Name: "NightlySalesReport", Trigger: "timerTrigger" } && f.Settings.SequenceEqual(["SalesReportSchedule"]));
         Assert.Contains(functions, f => f is { Name: "GetThumbnail", AuthLevel: "anonymous" });
     }
 
