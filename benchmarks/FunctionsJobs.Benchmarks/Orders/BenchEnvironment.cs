@@ -8,7 +8,11 @@ using Microsoft.Extensions.Configuration;
 namespace FunctionsJobs.Benchmarks.Orders;
 
 /// <summary>One Azurite, one maildev, one counting storage account, and the orders both sides place.</summary>
-internal sealed class BenchEnvironment(AzuriteServer azurite, MailDevServer mail) : IAsyncDisposable
+/// <remarks>
+/// Azurite runs on disk: in memory its queue clean-up freezes the emulator for up to a minute once a
+/// few thousand messages have passed (docs/benchmarks.md, Azurite), which a three-round run reaches.
+/// </remarks>
+internal sealed class BenchEnvironment(AzuriteServer azurite, MailDevServer mail, string azuriteFolder) : IAsyncDisposable
 {
     /// <summary>Enough SKUs that two orders rarely fight over one stock row (a shop, not a flash sale).</summary>
     public static readonly string[] Skus = [.. Enumerable.Range(0, 50).Select(i => string.Create(CultureInfo.InvariantCulture, $"BENCH-{i:D2}"))];
@@ -25,9 +29,10 @@ internal sealed class BenchEnvironment(AzuriteServer azurite, MailDevServer mail
 
     public static async Task<BenchEnvironment> StartAsync()
     {
-        var azurite = AzuriteServer.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("fjbench-orders-azurite-").FullName;
+        var azurite = AzuriteServer.StartAsync(folder);
         var mail = MailDevServer.StartAsync();
-        return new BenchEnvironment(await azurite, await mail);
+        return new BenchEnvironment(await azurite, await mail, folder);
     }
 
     /// <summary>Two lines per order, over 50 SKUs.</summary>
@@ -66,6 +71,7 @@ internal sealed class BenchEnvironment(AzuriteServer azurite, MailDevServer mail
     {
         await Mail.DisposeAsync();
         await Azurite.DisposeAsync();
+        Directory.Delete(azuriteFolder, recursive: true);
     }
 }
 

@@ -17,7 +17,7 @@ internal static class OrdersCommand
     public static async Task<int> RunAsync(OrdersBenchOptions options)
     {
         await using var bench = await BenchEnvironment.StartAsync();
-        Print($"orders: Azurite (in-memory) and maildev on loopback, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
+        Print($"orders: Azurite (on disk) and maildev on loopback, {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
               $"{options.Orders} orders x {options.Rounds} rounds, {options.Clients} clients, 2 lines per order over {BenchEnvironment.Skus.Length} SKUs");
 
         if (options.Warmup > 0)
