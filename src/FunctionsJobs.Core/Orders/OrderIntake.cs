@@ -15,7 +15,7 @@ public sealed partial class OrderIntake(
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     public async Task<PlaceOrderResult> PlaceAsync(
-        string? contentType, long? contentLength, Stream body, string? idempotencyKey, OrderDispatch dispatch, CancellationToken cancellationToken)
+        string? contentType, long? contentLength, Stream body, string? idempotencyKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (!IsJson(contentType))
@@ -102,12 +102,17 @@ public sealed partial class OrderIntake(
 
             var untouched = stored is { Status: OrderStatus.Accepted, History.Count: <= 1 };
             LogReplayed(order.Id, stored.Status.ToString());
-            return new PlaceOrderResult.Accepted(order.Id, replayed, untouched ? await DispatchAsync(order, dispatch, deleteOnFailure: false, cancellationToken).ConfigureAwait(false) : null);
+            if (untouched)
+            {
+                await DispatchAsync(order, deleteOnFailure: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new PlaceOrderResult.Accepted(order.Id, replayed);
         }
 
-        var message = await DispatchAsync(order, dispatch, deleteOnFailure: true, cancellationToken).ConfigureAwait(false);
+        await DispatchAsync(order, deleteOnFailure: true, cancellationToken).ConfigureAwait(false);
         LogAccepted(order.Id, order.Lines.Count, order.TotalCents, replayed);
-        return new PlaceOrderResult.Accepted(order.Id, replayed, message);
+        return new PlaceOrderResult.Accepted(order.Id, replayed);
     }
 
     /// <summary>application/json or any application/*+json, with or without parameters (charset).</summary>
@@ -146,18 +151,15 @@ public sealed partial class OrderIntake(
         }
     }
 
-    private async Task<OrderMessage?> DispatchAsync(Order order, OrderDispatch dispatch, bool deleteOnFailure, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The message id is the order id: where the transport deduplicates (Service Bus), the re-send of
+    /// a replayed request is dropped if the first send got through.
+    /// </remarks>
+    private async Task DispatchAsync(Order order, bool deleteOnFailure, CancellationToken cancellationToken)
     {
-        var message = new OrderMessage(order.Id);
-        if (dispatch == OrderDispatch.ByCaller)
-        {
-            return message;
-        }
-
         try
         {
-            await dispatcher.SendAsync(message, order.Id, cancellationToken).ConfigureAwait(false);
-            return null;
+            await dispatcher.SendAsync(new OrderMessage(order.Id), order.Id, cancellationToken).ConfigureAwait(false);
         }
         catch when (deleteOnFailure)
         {

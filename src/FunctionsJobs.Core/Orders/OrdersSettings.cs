@@ -10,7 +10,7 @@ public enum OrdersTransport
     /// <summary>A storage queue: what the Host runs and what <c>func start</c> runs with Azurite alone.</summary>
     StorageQueue,
 
-    /// <summary>A Service Bus queue of the same name, through the Functions <c>ServiceBusOutput</c>/<c>ServiceBusTrigger</c> bindings.</summary>
+    /// <summary>A Service Bus queue of the same name (Functions only): a sender with MessageId = order id, and a <c>ServiceBusTrigger</c>.</summary>
     ServiceBus,
 }
 

@@ -9,11 +9,7 @@ public abstract record PlaceOrderResult
 
     /// <param name="OrderId">The order, new or (for a repeated <c>Idempotency-Key</c>) the earlier one.</param>
     /// <param name="Replayed">True when the key had been used before with the same request.</param>
-    /// <param name="Message">
-    /// The message the caller must send, when the caller dispatches (<see cref="OrderDispatch.ByCaller"/>)
-    /// and the order still needs one; null otherwise.
-    /// </param>
-    public sealed record Accepted(string OrderId, bool Replayed, OrderMessage? Message) : PlaceOrderResult;
+    public sealed record Accepted(string OrderId, bool Replayed) : PlaceOrderResult;
 
     public sealed record Invalid(IDictionary<string, string[]> Errors) : PlaceOrderResult;
 
@@ -23,14 +19,4 @@ public abstract record PlaceOrderResult
 
     /// <summary>The <c>Idempotency-Key</c> was used before for another request.</summary>
     public sealed record KeyReused(string OrderId) : PlaceOrderResult;
-}
-
-/// <summary>Who sends the order's message.</summary>
-public enum OrderDispatch
-{
-    /// <summary>The intake sends it through <see cref="IOrderDispatcher"/> (the orders storage queue) before it answers.</summary>
-    StorageQueue,
-
-    /// <summary>The caller sends <see cref="PlaceOrderResult.Accepted.Message"/> (a Functions output binding).</summary>
-    ByCaller,
 }

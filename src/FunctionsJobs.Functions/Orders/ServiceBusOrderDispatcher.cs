@@ -12,9 +12,9 @@ namespace FunctionsJobs.Functions.Orders;
 /// Sends order messages to the Service Bus queue <c>%OrdersQueueName%</c> through the connection
 /// the bindings use, <c>ServiceBusConnection</c>: a connection string, or
 /// <c>ServiceBusConnection__fullyQualifiedNamespace</c> with an identity (<c>__credential</c>,
-/// <c>__clientId</c>). The body is the JSON the starter's <c>ServiceBusOutput</c> sends, so
-/// <c>ProcessOrderFromServiceBus</c> reads both alike. Unlike the output binding it can set
-/// MessageId, so the queue's duplicate detection drops a repeated send of one dispatch.
+/// <c>__clientId</c>). The starter and the order supervisor send through it; unlike a
+/// <c>ServiceBusOutput</c> binding it sets MessageId, so the queue's duplicate detection drops a
+/// repeated send of one dispatch.
 /// </summary>
 public sealed class ServiceBusOrderDispatcher : IOrderDispatcher, IAsyncDisposable
 {

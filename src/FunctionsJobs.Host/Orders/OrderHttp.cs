@@ -18,12 +18,12 @@ public static class OrderHttp
     /// <summary>Seconds a client should wait before it first asks for the status.</summary>
     public const int RetryAfterSeconds = 1;
 
-    public static async Task<(IResult Result, OrderMessage? Message)> PlaceAsync(HttpRequest request, OrderIntake intake, OrderDispatch dispatch, CancellationToken cancellationToken)
+    public static async Task<IResult> PlaceAsync(HttpRequest request, OrderIntake intake, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(intake);
         var key = request.Headers.TryGetValue(OrderIntake.IdempotencyKeyHeader, out var header) ? header.ToString() : null;
-        var outcome = await intake.PlaceAsync(request.ContentType, request.ContentLength, request.Body, key, dispatch, cancellationToken).ConfigureAwait(false);
+        var outcome = await intake.PlaceAsync(request.ContentType, request.ContentLength, request.Body, key, cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case PlaceOrderResult.Accepted accepted:
@@ -31,25 +31,25 @@ public static class OrderHttp
                 request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 request.HttpContext.Response.Headers.Location = location;
                 var body = new { id = accepted.OrderId, status = OrderStatus.Accepted.ToString(), statusUrl = location, replayed = accepted.Replayed };
-                return (Results.Json(body, JobJson.Options, statusCode: StatusCodes.Status202Accepted), accepted.Message);
+                return Results.Json(body, JobJson.Options, statusCode: StatusCodes.Status202Accepted);
             case PlaceOrderResult.Invalid invalid:
-                return (Results.ValidationProblem(invalid.Errors, title: "The order is not valid", detail: "Each field named below needs fixing."), null);
+                return Results.ValidationProblem(invalid.Errors, title: "The order is not valid", detail: "Each field named below needs fixing.");
             case PlaceOrderResult.UnsupportedMediaType unsupported:
-                return (Results.Problem(
+                return Results.Problem(
                     statusCode: StatusCodes.Status415UnsupportedMediaType,
                     title: "Unsupported media type",
-                    detail: $"Send the order as application/json, not '{unsupported.ContentType ?? "(no content type)"}'."), null);
+                    detail: $"Send the order as application/json, not '{unsupported.ContentType ?? "(no content type)"}'.");
             case PlaceOrderResult.TooLarge tooLarge:
-                return (Results.Problem(
+                return Results.Problem(
                     statusCode: StatusCodes.Status413PayloadTooLarge,
                     title: "Order too large",
-                    detail: $"An order body may have at most {tooLarge.MaxBytes} bytes."), null);
+                    detail: $"An order body may have at most {tooLarge.MaxBytes} bytes.");
             case PlaceOrderResult.KeyReused reused:
-                return (Results.Problem(
+                return Results.Problem(
                     statusCode: StatusCodes.Status422UnprocessableEntity,
                     title: "Idempotency-Key already used",
                     detail: $"This {OrderIntake.IdempotencyKeyHeader} placed order {reused.OrderId} with a different request; use a new key for a new order.",
-                    extensions: new Dictionary<string, object?> { ["orderId"] = reused.OrderId }), null);
+                    extensions: new Dictionary<string, object?> { ["orderId"] = reused.OrderId });
             default:
                 throw new InvalidOperationException($"unexpected outcome {outcome.GetType().Name}");
         }

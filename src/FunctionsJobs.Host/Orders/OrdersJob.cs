@@ -28,8 +28,8 @@ internal static class OrdersJob
 
     public static void Map(WebApplication app)
     {
-        app.MapPost($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}", async (HttpRequest request, OrderIntake intake, CancellationToken cancellationToken) =>
-            (await OrderHttp.PlaceAsync(request, intake, OrderDispatch.StorageQueue, cancellationToken).ConfigureAwait(false)).Result)
+        app.MapPost($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}", (HttpRequest request, OrderIntake intake, CancellationToken cancellationToken) =>
+            OrderHttp.PlaceAsync(request, intake, cancellationToken))
             .WithFunctionName(PlaceOrder);
         app.MapGet($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}/{{id}}", (HttpRequest request, string id, OrderStore orders, CancellationToken cancellationToken) =>
             OrderHttp.GetAsync(request, id, orders, cancellationToken))

@@ -96,9 +96,10 @@ public sealed class OrdersHarness : IAsyncDisposable
     /// <summary>Stores an order the way the starter does, but without sending its message: the test delivers it.</summary>
     public async Task<string> AcceptAsync(string token, params (string Sku, int Quantity)[] lines)
     {
-        var intake = Host.Services.GetRequiredService<OrderIntake>();
+        // The Host's own intake, but its message goes to a dispatcher that only keeps it.
+        var intake = ActivatorUtilities.CreateInstance<OrderIntake>(Host.Services, new RecordingOrderDispatcher());
         using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(Body(token, lines), JobJson.Options));
-        var result = await intake.PlaceAsync("application/json", body.Length, body, null, OrderDispatch.ByCaller, CancellationToken.None);
+        var result = await intake.PlaceAsync("application/json", body.Length, body, null, CancellationToken.None);
         return Assert.IsType<PlaceOrderResult.Accepted>(result).OrderId;
     }
 
