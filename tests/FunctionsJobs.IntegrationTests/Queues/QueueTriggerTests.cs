@@ -186,6 +186,26 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     [Fact]
+    public async Task A_handler_running_longer_than_its_message_lease_keeps_the_message_hidden_by_renewing_it()
+    {
+        var settings = new Dictionary<string, string> { ["FunctionsJobs:QueueMessageLease"] = "00:00:04" };
+        await using var harness = await QueueHarness.StartAsync<BlockingHandler, TestMessage>(azurite.ConnectionString, "renew", settings);
+        await harness.SendAsync(new TestMessage("long", 1));
+        await harness.Probe.WaitUntilAsync(p => p.Started.Count == 1);
+
+        // What is under test is time passing: two and a half leases, after which an unrenewed
+        // message would have been visible and delivered again.
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        Assert.Empty((await harness.Raw.PeekMessagesAsync(maxMessages: 32)).Value);
+        Assert.Single(harness.Probe.Started);
+
+        harness.Probe.Gate.Release();
+        await harness.Probe.WaitUntilAsync(p => p.Completed.Count == 1);
+        await QueueHarness.EventuallyAsync(async () => await harness.ApproximateCountAsync(harness.Raw) == 0, "message deleted after its renewed lease");
+        Assert.Single(harness.Probe.Started);
+    }
+
+    [Fact]
     public async Task A_handler_past_host_json_functionTimeout_is_cancelled_and_counts_as_a_failed_delivery()
     {
         var settings = new Dictionary<string, string>(FastRetries) { ["AzureFunctionsJobHost:functionTimeout"] = "00:00:00.300" };
