@@ -28,6 +28,9 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
     private readonly SemaphoreSlim _completed = new(0);
     private readonly CancellationTokenSource _abort = new();
+    private readonly ConcurrentDictionary<MessageLease, byte> _held = new();
+    private readonly CancellationTokenSource _stopRenewing = new();
+    private Task _renewing = Task.CompletedTask;
     private bool _outage;
     private long _sequence;
 
@@ -47,6 +50,13 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
     /// <summary>Messages whose handler is running now.</summary>
     public int InFlight => _inFlight.Count;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Renewal runs until the drain is over (StopAsync), not only while the listener receives.
+        _renewing = RenewLeasesAsync(_stopRenewing.Token);
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -124,6 +134,19 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await StopReceivingAndDrainAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _stopRenewing.CancelAsync().ConfigureAwait(false);
+            await _renewing.ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopReceivingAndDrainAsync(CancellationToken cancellationToken)
+    {
         // Stop receiving first: base.StopAsync cancels the polling loop and waits for it.
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
 
@@ -156,6 +179,8 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
     public override void Dispose()
     {
+        _stopRenewing.Cancel();
+        _stopRenewing.Dispose();
         _abort.Dispose();
         _completed.Dispose();
         base.Dispose();
@@ -187,9 +212,8 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
     private async Task ProcessAsync(QueueMessage message)
     {
-        var lease = new MessageLease(message.MessageId, message.PopReceipt);
-        using var renewal = new CancellationTokenSource();
-        var renewing = RenewAsync(lease, renewal.Token);
+        var lease = new MessageLease(message.MessageId, message.PopReceipt) { RenewAt = _time.GetUtcNow() + (_options.MessageLease / 2) };
+        _held.TryAdd(lease, 0);
         var context = new QueueMessageContext(_function.QueueName, message.MessageId, message.DequeueCount, message.InsertedOn);
         Exception? failure = null;
         try
@@ -198,14 +222,14 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             {
                 // Delivered more often than allowed without a recorded failure: a process died
                 // while handling it, maybe because of it. Functions poisons such a message unseen.
-                await StopRenewalAsync(renewal, renewing).ConfigureAwait(false);
+                await StopRenewingAsync(lease).ConfigureAwait(false);
                 await MoveToPoisonAsync(message, lease, $"dequeue count {message.DequeueCount} exceeds maxDequeueCount {_options.MaxDequeueCount}").ConfigureAwait(false);
                 return;
             }
 
             if (!QueueMessageDecoder.TryDecode<TMessage>(message.Body, _options.MessageEncoding, out var payload, out var reason))
             {
-                await StopRenewalAsync(renewal, renewing).ConfigureAwait(false);
+                await StopRenewingAsync(lease).ConfigureAwait(false);
                 LogUndecodable(_function.Name, _function.QueueName, message.MessageId, reason!);
                 await MoveToPoisonAsync(message, lease, reason!).ConfigureAwait(false);
                 return;
@@ -229,7 +253,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
-            await StopRenewalAsync(renewal, renewing).ConfigureAwait(false);
+            await StopRenewingAsync(lease).ConfigureAwait(false);
             await ReleaseAsync(lease, TimeSpan.Zero).ConfigureAwait(false);
             LogReleasedOnShutdown(_function.Name, message.MessageId);
             return;
@@ -239,7 +263,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             failure = ex;
         }
 
-        await StopRenewalAsync(renewal, renewing).ConfigureAwait(false);
+        await StopRenewingAsync(lease).ConfigureAwait(false);
         if (failure is null)
         {
             await CompleteAsync(lease).ConfigureAwait(false);
@@ -257,34 +281,76 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         }
     }
 
-    private async Task RenewAsync(MessageLease lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the messages of running handlers hidden: one timer for the whole listener, not one per
+    /// message, because most handlers finish long before their lease needs renewing. A lease is
+    /// renewed once half of it has passed; the timer ticks every eighth, which leaves at least three
+    /// eighths of the lease for the renewal to land.
+    /// </summary>
+    private async Task RenewLeasesAsync(CancellationToken cancellationToken)
     {
-        var interval = _options.MessageLease / 2;
+        using var timer = new PeriodicTimer(_options.MessageLease / 8, _time);
         try
         {
-            while (true)
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
-                var receipt = await _queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: _options.MessageLease, cancellationToken: cancellationToken).ConfigureAwait(false);
-                lease.PopReceipt = receipt.Value.PopReceipt;
+                var now = _time.GetUtcNow();
+                foreach (var lease in _held.Keys)
+                {
+                    lock (lease)
+                    {
+                        if (!lease.Settled && now >= lease.RenewAt && lease.Renewal is not { IsCompleted: false })
+                        {
+                            lease.Renewal = RenewAsync(lease);
+                        }
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    private async Task RenewAsync(MessageLease lease)
+    {
+        try
+        {
+            var receipt = await _queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: _options.MessageLease).ConfigureAwait(false);
+            lock (lease)
+            {
+                lease.PopReceipt = receipt.Value.PopReceipt;
+                lease.RenewAt = _time.GetUtcNow() + (_options.MessageLease / 2);
+            }
+        }
         catch (Exception ex)
         {
             // The message may reappear for another consumer; the handler is idempotent, so the
-            // worst case is a second, harmless delivery.
+            // worst case is a second, harmless delivery. A receipt that failed once stays invalid.
+            lock (lease)
+            {
+                lease.RenewAt = DateTimeOffset.MaxValue;
+            }
+
             LogRenewFailed(ex, _function.QueueName, lease.MessageId);
         }
     }
 
-    private static async Task StopRenewalAsync(CancellationTokenSource renewal, Task renewing)
+    /// <summary>Ends the renewal of a lease before it is settled, so the settling sees the newest pop receipt.</summary>
+    private async Task StopRenewingAsync(MessageLease lease)
     {
-        // Cancel, not CancelAsync: the callbacks are cheap and a thread-pool hop per message is not.
-        renewal.Cancel();
-        await renewing.ConfigureAwait(false);
+        Task? renewal;
+        lock (lease)
+        {
+            lease.Settled = true;
+            renewal = lease.Renewal;
+        }
+
+        _held.TryRemove(lease, out _);
+        if (renewal is not null)
+        {
+            await renewal.ConfigureAwait(false);
+        }
     }
 
     private async Task CompleteAsync(MessageLease lease)
@@ -329,6 +395,14 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         public string MessageId { get; } = messageId;
 
         public string PopReceipt { get; set; } = popReceipt;
+
+        /// <summary>When the lease is next due for renewal. This and the members below are read and written under the lease's lock.</summary>
+        public DateTimeOffset RenewAt { get; set; }
+
+        /// <summary>Set once the handler is done.</summary>
+        public bool Settled { get; set; }
+
+        public Task? Renewal { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Function {FunctionName} listening on queue {QueueName} (batchSize {BatchSize}, newBatchThreshold {NewBatchThreshold}, maxPollingInterval {MaxPollingInterval})")]
