@@ -82,7 +82,7 @@ internal static class SalesReportPhase
 
         var elapsed = clock.Elapsed;
         InterlockedMax(ref peakHeap, GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {phase} {count} {elapsed.TotalMilliseconds:F0} {PeakRssMb():F1} {Volatile.Read(ref peakHeap) / 1048576.0:F1}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {phase} {count} {elapsed.TotalMilliseconds:F0} {ProcStatus.Mib("self", "VmHWM"):F1} {Volatile.Read(ref peakHeap) / 1048576.0:F1}"));
         return 0;
     }
 
@@ -93,9 +93,4 @@ internal static class SalesReportPhase
         {
         }
     }
-
-    private static double PeakRssMb() => File.ReadLines("/proc/self/status")
-        .Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-        .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
-        .Single();
 }

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Core.Thumbnails;
 using Microsoft.Extensions.Configuration;
+using FunctionsJobs.Testing;
 
 namespace FunctionsJobs.Benchmarks.Thumbnails;
 
@@ -21,7 +20,7 @@ internal static class HostMemory
 
     public static async Task<MemoryResult> RunAsync(string connectionString, BenchImages images, int burst)
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free(1)[0];
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Directory.CreateTempSubdirectory("functionsjobs-bench-host-").FullName,
@@ -97,7 +96,8 @@ internal static class HostMemory
             }
 
             var elapsed = clock.Elapsed;
-            var (peak, current) = ReadRss(process.Id);
+            var pid = process.Id.ToString(CultureInfo.InvariantCulture);
+            var (peak, current) = (ProcStatus.Mib(pid, "VmHWM"), ProcStatus.Mib(pid, "VmRSS"));
             return new MemoryResult(burst, finished, elapsed, peak, current);
         }
         finally
@@ -108,21 +108,4 @@ internal static class HostMemory
         }
     }
 
-    private static (double PeakMb, double CurrentMb) ReadRss(int pid)
-    {
-        double Read(string key) => File.ReadLines($"/proc/{pid}/status")
-            .Where(l => l.StartsWith(key, StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
-            .Single();
-        return (Read("VmHWM:"), Read("VmRSS:"));
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

@@ -235,16 +235,18 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
                 return;
             }
 
-            using var timeout = _options.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, _time) : new CancellationTokenSource();
-            using var invocation = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, timeout.Token);
+            // Without functionTimeout the handler gets the shutdown token itself; with one, a single
+            // timed source that shutdown also cancels (no linked pair per message on this hot path).
+            using var invocation = _options.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+            using var onShutdown = invocation is null ? default : _abort.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), invocation);
             await using (var scope = _scopes.CreateAsyncScope())
             {
                 var handler = (IQueueHandler<TMessage>)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
                 try
                 {
-                    await handler.HandleAsync(payload!, context, invocation.Token).ConfigureAwait(false);
+                    await handler.HandleAsync(payload!, context, invocation?.Token ?? _abort.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !_abort.IsCancellationRequested)
+                catch (OperationCanceledException ex) when (invocation is { IsCancellationRequested: true } && !_abort.IsCancellationRequested)
                 {
                     // A timed-out invocation is a failed delivery, as in Functions: retried, then poisoned.
                     throw new TimeoutException($"functionTimeout {_options.FunctionTimeout} exceeded", ex);

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using FunctionsJobs.Testing;
 
 namespace FunctionsJobs.IntegrationTests.Startup;
 
@@ -53,7 +53,7 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
     [Fact]
     public async Task Reads_local_settings_values_lets_environment_variables_override_them_prints_development_keys_and_stops_on_sigterm()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free(1)[0];
         Write("local.settings.json", $$"""
             {
               "IsEncrypted": false,
@@ -112,14 +112,5 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
         {
             File.WriteAllText(path, content);
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
