@@ -33,13 +33,13 @@ public sealed class AzuriteServer : IAsyncDisposable
     public bool IsRunning => _process is { IsRunning: true };
 
     /// <summary>Starts Azurite with in-memory storage, or on disk in <paramref name="location"/> so data survives a restart.</summary>
-    public static async Task<AzuriteServer> StartAsync(string? location = null)
-    {
-        var ports = LoopbackPorts.Free(3);
-        var server = new AzuriteServer(location, ports[0], ports[1], ports[2]);
-        await server.StartProcessAsync().ConfigureAwait(false);
-        return server;
-    }
+    public static Task<AzuriteServer> StartAsync(string? location = null) =>
+        LoopbackPorts.StartOnFreePortsAsync(3, async ports =>
+        {
+            var server = new AzuriteServer(location, ports[0], ports[1], ports[2]);
+            await server.StartProcessAsync().ConfigureAwait(false);
+            return server;
+        });
 
     /// <summary>Stops the process; the ports stay reserved for <see cref="StartAgainAsync"/>.</summary>
     public async Task StopAsync()

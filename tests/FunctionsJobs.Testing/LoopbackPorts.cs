@@ -26,4 +26,24 @@ public static class LoopbackPorts
             }
         }
     }
+
+    /// <summary>
+    /// Starts a server on ports free now, and on fresh ones when a port was taken by a parallel test
+    /// between being picked and being bound (the server's start then fails with EADDRINUSE).
+    /// </summary>
+    public static async Task<T> StartOnFreePortsAsync<T>(int count, Func<int[], Task<T>> start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await start(Free(count)).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                // Pick again.
+            }
+        }
+    }
 }

@@ -34,13 +34,13 @@ public sealed class MailDevServer : IAsyncDisposable
         ["OrdersSmtpPort"] = SmtpPort.ToString(CultureInfo.InvariantCulture),
     };
 
-    public static async Task<MailDevServer> StartAsync()
-    {
-        var ports = LoopbackPorts.Free(2);
-        var server = new MailDevServer(ports[0], ports[1]);
-        await server.StartAgainAsync().ConfigureAwait(false);
-        return server;
-    }
+    public static Task<MailDevServer> StartAsync() =>
+        LoopbackPorts.StartOnFreePortsAsync(2, async ports =>
+        {
+            var server = new MailDevServer(ports[0], ports[1]);
+            await server.StartAgainAsync().ConfigureAwait(false);
+            return server;
+        });
 
     /// <summary>Every message received so far.</summary>
     public async Task<IReadOnlyList<ReceivedMail>> MessagesAsync() =>
