@@ -1,4 +1,5 @@
 using FunctionsJobs.Core.Orders;
+using FunctionsJobs.Core.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,7 +17,12 @@ public static class OrdersTransportRegistration
     {
         if (OrdersOptions.FromConfiguration(configuration).Transport == OrdersTransport.ServiceBus)
         {
+#if SERVICE_BUS_TRIGGER
             services.Replace(ServiceDescriptor.Singleton<IOrderDispatcher, ServiceBusOrderDispatcher>());
+#else
+            // Sending to a queue nothing here consumes would strand every order.
+            throw new InvalidSettingException(OrdersSettings.Transport, $"is {OrdersTransport.ServiceBus}, but this build has no ProcessOrderFromServiceBus: build with -p:ServiceBusTrigger=true on a feed that serves Microsoft.Azure.Functions.Worker.Extensions.ServiceBus");
+#endif
         }
 
         return services;

@@ -72,6 +72,8 @@ public sealed class ThumbnailHarness : IAsyncDisposable
         var host = await TestHost.StartAsync(connectionString, all, configure);
         var harness = new ThumbnailHarness(host, connectionString, host.Services.GetRequiredService<ThumbnailSettings>());
         await harness.Images.CreateIfNotExistsAsync();
+        // The listener creates its queue as it starts; a test may send before that.
+        await harness.Events.CreateIfNotExistsAsync();
         return harness;
     }
 
