@@ -109,6 +109,9 @@ param smtpPort int = 587
 @description('Sender address of order confirmations.')
 param mailFrom string = 'orders@example.invalid'
 
+// Largest image POST /api/images accepts (25 MiB); FUNCTIONS_REQUEST_BODY_SIZE_LIMIT follows it.
+var thumbnailMaxBytes = 26214400
+
 var jobSettings = {
   FunctionsJobs__DrainTimeout: '00:00:30'
   FunctionsJobs__QueueMessageLease: '00:10:00'
@@ -164,7 +167,11 @@ var jobSettings = {
   ThumbnailSizes: '128,256,512'
   ThumbnailQuality: '80'
   ThumbnailFormat: 'jpeg'
-  ThumbnailMaxBytes: '26214400'
+  ThumbnailMaxBytes: string(thumbnailMaxBytes)
+  // The Functions host refuses a larger body itself (413) before proxying it to the worker; the
+  // worker's own early 413 would break the proxied request and reach the client as a 500.
+  // ThumbnailMaxBytes plus the upload route's 64 KiB multipart allowance (ImageUploads.RequestBytesFor).
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(thumbnailMaxBytes + 65536)
   ThumbnailMaxPixels: '100000000'
   // Event Grid announces every blob in Azure: the reconciliation is a safety net, hourly.
   ThumbnailReconciliationSchedule: '0 0 * * * *'

@@ -1,5 +1,4 @@
-using FunctionsJobs.Core;
-using FunctionsJobs.Functions.Orders;
+using FunctionsJobs.Functions;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +25,6 @@ builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
     }
 });
 
-builder.Services.AddFunctionsJobsCore(builder.Configuration);
-builder.Services.AddOrdersTransport(builder.Configuration);
+builder.Services.AddFunctionsApp(builder.Configuration);
 
 builder.Build().Run();

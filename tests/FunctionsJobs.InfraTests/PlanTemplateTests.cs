@@ -87,6 +87,20 @@ public sealed class PlanTemplateTests
         Assert.True(missing.Count == 0, $"plan '{plan}': settings of local.settings.sample.json missing in Azure (add them to jobSettings in infra/main.bicep): {string.Join(", ", missing)}");
     }
 
+    /// <summary>
+    /// The Functions host refuses an upload over the route's limit itself: were it to proxy the body,
+    /// the worker's early 413 would break the proxied request and the client would get a 500.
+    /// </summary>
+    [BicepTheory]
+    [MemberData(nameof(Plans))]
+    public async Task The_host_s_request_body_limit_is_the_upload_route_s(string plan)
+    {
+        var settings = (await PlanSnapshot.ForAsync(plan)).AppSettings();
+
+        var maxBytes = long.Parse(settings["ThumbnailMaxBytes"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Core.Thumbnails.ImageUploads.RequestBytesFor(maxBytes).ToString(System.Globalization.CultureInfo.InvariantCulture), settings["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"]);
+    }
+
     [BicepTheory]
     [MemberData(nameof(Plans))]
     public async Task Application_Insights_Log_Analytics_and_Service_Bus_refuse_local_auth(string plan)

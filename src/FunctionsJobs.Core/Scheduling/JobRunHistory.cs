@@ -41,6 +41,10 @@ public sealed class JobRunHistory
     public static string InvertedTicks(DateTimeOffset startedAt) =>
         (DateTimeOffset.MaxValue.UtcTicks - startedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
 
+    /// <summary>Run ids are <see cref="InvertedTicks"/>, a dash and eight hex digits; anything else names no run.</summary>
+    public static bool IsValidRunId(string? runId) =>
+        runId is { Length: 28 } && runId[19] == '-' && runId[..19].All(char.IsAsciiDigit) && runId[20..].All(char.IsAsciiHexDigitLower);
+
     public async Task<JobRun> StartAsync(string jobName, JobTrigger trigger, bool isPastDue, DateTimeOffset? scheduledFor, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();

@@ -38,7 +38,13 @@ public sealed partial class ImageUploads(
     public long MaxBytes => settings.MaxBytes;
 
     /// <summary>The most bytes a request may carry: the image plus room for a multipart envelope.</summary>
-    public long MaxRequestBytes => settings.MaxBytes + (64 * 1024);
+    public long MaxRequestBytes => RequestBytesFor(settings.MaxBytes);
+
+    /// <summary>
+    /// The request size the upload route allows for images of <paramref name="maxBytes"/>; also what
+    /// <c>FUNCTIONS_REQUEST_BODY_SIZE_LIMIT</c> is set to, so the Functions host refuses a larger body itself.
+    /// </summary>
+    public static long RequestBytesFor(long maxBytes) => maxBytes + (64 * 1024);
 
     /// <summary>Refuses before reading a body whose declared length or type is already wrong.</summary>
     public UploadOutcome? CheckDeclared(long? contentLength, string? contentType, string? fileName)

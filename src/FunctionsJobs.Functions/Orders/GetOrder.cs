@@ -1,18 +1,15 @@
 using FunctionsJobs.Core.Orders;
-using FunctionsJobs.Orders.Http;
+using FunctionsJobs.Http.Orders;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FunctionsJobs.Functions.Orders;
 
-/// <summary><c>GET /api/orders/{id}</c>: status and history, the twin of the Host's GetOrder route.</summary>
+/// <summary><c>GET /api/orders/{id}</c>: status and history (<see cref="OrderHttp"/>).</summary>
 public sealed class GetOrder(OrderStore orders)
 {
-    [Function(nameof(GetOrder))]
-    public async Task<IActionResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderHttp.Route + "/{id}")] HttpRequest request,
-        string id,
-        CancellationToken cancellationToken) =>
-        new HttpResultAction(await OrderHttp.GetAsync(request, id, orders, cancellationToken).ConfigureAwait(false));
+    [Function(OrderHttp.GetFunction)]
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = OrderHttp.GetRoute)] HttpRequest request, string id, CancellationToken cancellationToken) =>
+        OrderHttp.GetAsync(request, id, orders, cancellationToken);
 }

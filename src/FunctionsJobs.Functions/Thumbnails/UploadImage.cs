@@ -1,20 +1,19 @@
 using FunctionsJobs.Core.Thumbnails;
-using FunctionsJobs.Thumbnails.Http;
+using FunctionsJobs.Http.Thumbnails;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FunctionsJobs.Functions.Thumbnails;
 
 /// <summary>
-/// <c>POST /api/images</c>: the image as the body or as the one file of a multipart form. Size and
-/// format are checked before anything is stored (413, 415 problem details); then 202 with
-/// <c>{ id, statusUrl }</c>. The same code as the Host's route: ImageUploadHttp.cs, linked from the Host.
+/// <c>POST /api/images</c> (<see cref="ImageHttp"/>): the image as the body or as the one file of a
+/// multipart form. Behind the Functions host, <c>FUNCTIONS_REQUEST_BODY_SIZE_LIMIT</c> refuses a body
+/// over the route's limit before it reaches this worker (docs/functions.md).
 /// </summary>
 public sealed class UploadImage(ImageUploads uploads)
 {
-    [Function(nameof(UploadImage))]
+    [Function(ImageHttp.UploadFunction)]
     public Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "images")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        ImageUploadHttp.UploadAsync(request, uploads, cancellationToken);
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ImageHttp.UploadRoute)] HttpRequest request, CancellationToken cancellationToken) =>
+        ImageHttp.UploadAsync(request, uploads, cancellationToken);
 }

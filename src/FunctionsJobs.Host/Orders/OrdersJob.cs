@@ -3,15 +3,14 @@ using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Host.Functions;
 using FunctionsJobs.Host.Queues;
 using FunctionsJobs.Host.Scheduling;
-using FunctionsJobs.Orders.Http;
+using FunctionsJobs.Http;
+using FunctionsJobs.Http.Orders;
 
 namespace FunctionsJobs.Host.Orders;
 
 /// <summary>Orders on the Host: the HTTP starter and status routes, the queue-triggered workflow and the order supervisor's timer.</summary>
 internal static class OrdersJob
 {
-    public const string PlaceOrder = "PlaceOrder";
-    public const string GetOrder = "GetOrder";
     public const string ProcessOrder = "ProcessOrder";
 
     public static void Add(WebApplicationBuilder builder)
@@ -28,11 +27,7 @@ internal static class OrdersJob
 
     public static void Map(WebApplication app)
     {
-        app.MapPost($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}", (HttpRequest request, OrderIntake intake, CancellationToken cancellationToken) =>
-            OrderHttp.PlaceAsync(request, intake, cancellationToken))
-            .WithFunctionName(PlaceOrder);
-        app.MapGet($"/{OrderHttp.RoutePrefix}/{OrderHttp.Route}/{{id}}", (HttpRequest request, string id, OrderStore orders, CancellationToken cancellationToken) =>
-            OrderHttp.GetAsync(request, id, orders, cancellationToken))
-            .WithFunctionName(GetOrder);
+        app.MapPost(ApiRoutes.OnHost(OrderHttp.PlaceRoute), OrderHttp.PlaceAsync).WithFunctionName(OrderHttp.PlaceFunction);
+        app.MapGet(ApiRoutes.OnHost(OrderHttp.GetRoute), OrderHttp.GetAsync).WithFunctionName(OrderHttp.GetFunction);
     }
 }

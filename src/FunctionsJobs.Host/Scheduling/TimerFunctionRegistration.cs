@@ -20,6 +20,7 @@ public static class TimerFunctionRegistration
         services.TryAddSingleton<TimerFunctions>();
         services.TryAddSingleton<JobLocks>();
         services.TryAddSingleton<TimerStatusStore>();
+        services.TryAddSingleton<IJobTimers, HostJobTimers>();
         services.TryAddSingleton<TimerRuns>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerRuns>());
         services.Replace(ServiceDescriptor.Singleton<IPoisonQueueCatalog, HostPoisonQueueCatalog>());

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace FunctionsJobs.IntegrationTests.Http;
 
 /// <summary>Routes guarded like Functions: function key for /api, master key for /admin, /health anonymous.</summary>
-public sealed class FunctionKeyTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public sealed partial class FunctionKeyTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Theory]
     [InlineData("/api/ping", null, HttpStatusCode.Unauthorized)]
@@ -29,6 +29,35 @@ public sealed class FunctionKeyTests(AzuriteFixture azurite) : IClassFixture<Azu
         if (expected == HttpStatusCode.Unauthorized)
         {
             await AssertProblemAsync(response, path.StartsWith("/admin", StringComparison.Ordinal) ? "master key" : "function key");
+        }
+    }
+
+    /// <summary>Every keyed route of the catalog, not a sample route: missing, wrong and too weak keys get 401 before the route runs.</summary>
+    [Fact]
+    public async Task Every_keyed_route_refuses_a_missing_wrong_or_too_weak_key()
+    {
+        await using var host = await StartAsync();
+        using var catalogRequest = host.Request(HttpMethod.Get, "/admin/functions", TestHost.MasterKey);
+        using var catalog = await host.Http.SendAsync(catalogRequest);
+        var routes = JsonDocument.Parse(await catalog.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
+            .Where(f => f.GetProperty("trigger").GetString() == "httpTrigger" && f.GetProperty("authLevel").GetString() != "anonymous")
+            .Select(f => f.GetProperty("source").GetString()!.Split(' '))
+            .Select(parts => (Method: parts[0].Split(',')[0], Path: RouteValue().Replace(parts[1], "x1")))
+            .Append((Method: "GET", Path: "/admin/queues"))
+            .Append((Method: "POST", Path: "/admin/functions/RetentionCleanup"))
+            .ToList();
+        Assert.Contains(routes, r => r.Path == "/api/orders/x1");
+
+        foreach (var (method, path) in routes)
+        {
+            var weakest = path.StartsWith("/admin", StringComparison.Ordinal) ? TestHost.FunctionKey : null;
+            foreach (var key in new[] { null, "wrong-key-wrong-key", TestHost.FunctionKey.ToUpperInvariant(), weakest }.Distinct())
+            {
+                using var request = host.Request(new HttpMethod(method), path, key);
+                using var response = await host.Http.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} with key '{key}': {(int)response.StatusCode}");
+                await AssertProblemAsync(response, path.StartsWith("/admin", StringComparison.Ordinal) ? "master key" : "function key");
+            }
         }
     }
 
@@ -77,6 +106,9 @@ public sealed class FunctionKeyTests(AzuriteFixture azurite) : IClassFixture<Azu
 
     private Task<TestHost> StartAsync() =>
         TestHost.StartAsync(azurite.ConnectionString, map: app => app.MapGet("/api/ping", () => Results.Ok("pong")));
+
+    [System.Text.RegularExpressions.GeneratedRegex("\\{[^}]+\\}")]
+    private static partial System.Text.RegularExpressions.Regex RouteValue();
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, string expectedDetail)
     {
