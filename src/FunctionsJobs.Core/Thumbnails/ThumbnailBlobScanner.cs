@@ -25,7 +25,7 @@ public sealed record BlobScanResult(long Listed, int Changed, int Announced, int
 /// </summary>
 public sealed partial class ThumbnailBlobScanner(
     ThumbnailSettings settings, ThumbnailBlobs blobs, ThumbnailStatusStore store, ThumbnailEvents events, BlobScanReceipts receipts,
-    TimeProvider time, ILogger<ThumbnailBlobScanner> logger) : IDisposable
+    TimeProvider time, ILogger<ThumbnailBlobScanner> logger)
 {
     /// <summary>The most a list request returns.</summary>
     private const int PageSize = 5000;
@@ -39,6 +39,7 @@ public sealed partial class ThumbnailBlobScanner(
     /// </summary>
     public static readonly TimeSpan WatermarkSkew = TimeSpan.FromMinutes(5);
 
+    // Not disposed: a singleton that lives as long as the process, and a pass may still be ending while the container is disposed.
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly Dictionary<string, string?> _seen = new(StringComparer.Ordinal);
     private readonly string _owner = Guid.NewGuid().ToString("N");
@@ -57,8 +58,6 @@ public sealed partial class ThumbnailBlobScanner(
             _oneAtATime.Release();
         }
     }
-
-    public void Dispose() => _oneAtATime.Dispose();
 
     private async Task<BlobScanResult> PassAsync(CancellationToken cancellationToken)
     {
