@@ -177,6 +177,15 @@ var jobSettings = {
   ThumbnailReconciliationSchedule: '0 0 * * * *'
   ThumbnailReconciliationGrace: '00:05:00'
   ThumbnailUploadEventDelay: '00:01:00'
+  // The container scan is for func start with Azurite; here ThumbnailBlobTrigger (Event Grid) is
+  // the front door, so the scan's timer twin stays off. Its schedule must still resolve.
+  ThumbnailBlobScanSchedule: '00:00:05'
+  'AzureWebJobs.ThumbnailBlobScan.Disabled': 'true'
+  'AzureWebJobs.ThumbnailBlobTrigger.Disabled': 'false'
+  // The self-hosted runtime's scan (its ThumbnailBlobTrigger); the Functions host ignores them.
+  ThumbnailBlobScanInterval: '00:00:01'
+  ThumbnailBlobScanMaxInterval: '00:00:05'
+  ThumbnailScanReceiptsTableName: 'ThumbnailScanReceipts'
   RetentionOrphanedThumbnailsDays: '7'
 }
 
@@ -540,6 +549,11 @@ resource storageEventsTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: 'evgt-${token}'
   location: location
   tags: tags
+  // For deliveries that sign in to storage, as deploy/keda/blob-events.bicep's subscription to the
+  // self-hosted runtime's events queue does (the account refuses shared keys).
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'

@@ -1,7 +1,8 @@
 // The self-hosted runtime on Azure Container Apps: the Container Apps equivalent of host.yaml +
 // scaledobject.yaml. Its scale rule is the same KEDA azure-queue scaler, authenticated with the
 // app's user-assigned identity. Deploy it into the resource group of infra/main.bicep, reusing
-// that identity and storage account (docs/deploy.md).
+// that identity, storage account and Event Grid system topic (docs/deploy.md); blob-events.bicep
+// subscribes the Host's thumbnail events queue to the images container's blob events.
 
 @description('Region of the container app; the environment\'s region.')
 param location string = resourceGroup().location
@@ -26,6 +27,15 @@ param storageAccountName string
 
 @description('A queue the Host listens to; its depth drives the replica count.')
 param queueName string
+
+@description('Event Grid system topic of the storage account (output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME): pushes the images container\'s blob events to the Host.')
+param systemTopicName string
+
+@description('Container whose blobs become thumbnails (ImagesContainerName).')
+param imagesContainerName string = 'images'
+
+@description('Queue of the thumbnail events (ThumbnailEventsQueueName).')
+param thumbnailEventsQueueName string = 'thumbnail-events'
 
 @secure()
 @description('Key for /api routes (FunctionsJobs__FunctionKey), 16+ characters.')
@@ -96,6 +106,20 @@ resource hostApp 'Microsoft.App/containerApps@2025-01-01' = {
               name: 'AzureWebJobsStorage__clientId'
               value: identityClientId
             }
+            // Event Grid pushes the images container's blob events (blobEvents below), so the
+            // Host's container scan is off: every replica would otherwise list the container.
+            {
+              name: 'AzureWebJobs__ThumbnailBlobTrigger__Disabled'
+              value: 'true'
+            }
+            {
+              name: 'ImagesContainerName'
+              value: imagesContainerName
+            }
+            {
+              name: 'ThumbnailEventsQueueName'
+              value: thumbnailEventsQueueName
+            }
             {
               name: 'FunctionsJobs__FunctionKey'
               secretRef: 'function-key'
@@ -151,4 +175,15 @@ resource hostApp 'Microsoft.App/containerApps@2025-01-01' = {
   }
 }
 
+module blobEvents 'blob-events.bicep' = {
+  name: 'host-blob-events'
+  params: {
+    storageAccountName: storageAccountName
+    systemTopicName: systemTopicName
+    containerName: imagesContainerName
+    queueName: thumbnailEventsQueueName
+  }
+}
+
 output fqdn string = hostApp.properties.configuration.ingress.fqdn
+output blobEventSubscriptionName string = blobEvents.outputs.subscriptionName

@@ -13,7 +13,7 @@ internal static class FunctionParity
 {
     public static readonly IReadOnlyDictionary<string, string> OnlyInFunctions = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["ThumbnailBlobTrigger"] = "Event Grid delivers BlobCreated to a blob trigger in Azure; the Host reads the same events from the ThumbnailBlobEvents queue",
+        ["ThumbnailBlobScan"] = "the Host's ThumbnailBlobTrigger scan as a timer, for func start with Azurite (no Event Grid); disabled in Azure",
         ["ProcessOrderFromServiceBus"] = "the Service Bus transport is for Azure; the Host runs the workflow from the storage queue (ProcessOrder)",
     };
 

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Queues;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Core.Storage;
@@ -22,7 +23,7 @@ internal static class BenchStorage
     /// <summary>The listener's default lease (QueueTriggerOptions.MessageLease); the baseline receives with it too.</summary>
     public static readonly TimeSpan MessageLease = TimeSpan.FromMinutes(10);
 
-    public static StorageAccount CountingAccount(string connectionString, StorageRequestCounter counter)
+    public static StorageAccount CountingAccount(string connectionString, HttpPipelinePolicy counter)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.Storage] = connectionString })

@@ -15,7 +15,12 @@ internal sealed class DoneSignals : ILoggerProvider
     private readonly ConcurrentDictionary<string, long> _done = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _waiters = new(StringComparer.Ordinal);
 
+    private int _lines;
+
     public int Count => _done.Count;
+
+    /// <summary>"Done" lines, repeats included: more than <see cref="Count"/> means an image was made twice.</summary>
+    public int Lines => Volatile.Read(ref _lines);
 
     public Task<long> WhenDoneAsync(string imageId)
     {
@@ -37,6 +42,7 @@ internal sealed class DoneSignals : ILoggerProvider
     private void OnDone(string imageId)
     {
         var at = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _lines);
         _done.TryAdd(imageId, at);
         if (_waiters.TryGetValue(imageId, out var waiter))
         {

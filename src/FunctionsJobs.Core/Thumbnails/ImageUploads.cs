@@ -143,6 +143,7 @@ public sealed partial class ImageUploads(
         var stored = await blob.UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = format.ContentType },
+            Metadata = new Dictionary<string, string> { [ThumbnailBlobScanSettings.UploadMarkerKey] = blobName },
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
         }, cancellationToken).ConfigureAwait(false);
 

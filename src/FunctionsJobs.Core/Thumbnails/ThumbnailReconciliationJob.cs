@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
 using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Thumbnails;
@@ -44,7 +45,7 @@ public sealed partial class ThumbnailReconciliationJob(
         place ??= new ReconciliationPlace(ReconciliationPhase.Images, null, 0, 0);
         if (place.Phase == ReconciliationPhase.Images)
         {
-            await foreach (var page in PagesAsync(blobs.Images.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken).AsPages(place.Token, PageSize), cancellationToken).ConfigureAwait(false))
+            await foreach (var page in blobs.Images.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken).AsPages(place.Token, PageSize).OrNoneIfMissingAsync(cancellationToken).ConfigureAwait(false))
             {
                 var enqueued = await ForEachAsync(page.Values, CheckImageAsync, cancellationToken).ConfigureAwait(false);
                 place = place with { Token = page.ContinuationToken, Examined = place.Examined + page.Values.Count, Enqueued = place.Enqueued + enqueued };
@@ -57,7 +58,7 @@ public sealed partial class ThumbnailReconciliationJob(
             await context.Checkpoints.WriteAsync(CheckpointKey, place, cancellationToken).ConfigureAwait(false);
         }
 
-        await foreach (var page in PagesAsync(store.ListLivePagesAsync(place.Token, PageSize, cancellationToken), cancellationToken).ConfigureAwait(false))
+        await foreach (var page in store.ListLivePagesAsync(place.Token, PageSize, cancellationToken).OrNoneIfMissingAsync(cancellationToken).ConfigureAwait(false))
         {
             var enqueued = await ForEachAsync(page.Values, CheckRecordAsync, cancellationToken).ConfigureAwait(false);
             place = place with { Token = page.ContinuationToken, Examined = place.Examined + page.Values.Count, Enqueued = place.Enqueued + enqueued };
@@ -151,32 +152,6 @@ public sealed partial class ThumbnailReconciliationJob(
             }
         }).ConfigureAwait(false);
         return enqueued;
-    }
-
-    /// <summary>The pages of a listing; none when its container or table does not exist yet.</summary>
-    private static async IAsyncEnumerable<Page<T>> PagesAsync<T>(IAsyncEnumerable<Page<T>> pages, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-        where T : notnull
-    {
-        var enumerator = pages.GetAsyncEnumerator(cancellationToken);
-        await using (enumerator.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    yield break;
-                }
-
-                yield return enumerator.Current;
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnails: reconciliation resumes in phase {Phase} after {Examined} items")]

@@ -23,11 +23,15 @@ public sealed record ThumbnailSettings
     public const string ConcurrencySetting = "ThumbnailConcurrency";
     public const string ReconciliationGraceSetting = "ThumbnailReconciliationGrace";
     public const string UploadEventDelaySetting = "ThumbnailUploadEventDelay";
+    public const string ScanIntervalSetting = "ThumbnailBlobScanInterval";
+    public const string ScanMaxIntervalSetting = "ThumbnailBlobScanMaxInterval";
+    public const string ScanReceiptsTableSetting = "ThumbnailScanReceiptsTableName";
 
     public const string DefaultImagesContainer = "images";
     public const string DefaultThumbnailsContainer = "thumbnails";
     public const string DefaultStatusTable = "ThumbnailStatus";
     public const string DefaultEventsQueue = "thumbnail-events";
+    public const string DefaultScanReceiptsTable = "ThumbnailScanReceipts";
 
     public string ImagesContainer { get; init; } = DefaultImagesContainer;
 
@@ -66,10 +70,23 @@ public sealed record ThumbnailSettings
     /// </summary>
     public TimeSpan UploadEventDelay { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Host: the wait between container scans while blobs keep appearing (the backoff's floor).</summary>
+    public TimeSpan ScanInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Host: the longest wait between scans once the container is idle. It bounds how late the
+    /// first upload after a quiet spell is seen, and the idle cost: one listing request per 5,000 blobs per wait.
+    /// </summary>
+    public TimeSpan ScanMaxInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The scan's receipts (blob name + ETag announced) and its watermark.</summary>
+    public string ScanReceiptsTable { get; init; } = DefaultScanReceiptsTable;
+
     public static ThumbnailSettings FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var defaults = new ThumbnailSettings();
+        var scanInterval = configuration.GetTimeSpan(ScanIntervalSetting, defaults.ScanInterval, TimeSpan.FromMilliseconds(100));
         return new ThumbnailSettings
         {
             ImagesContainer = ContainerName(configuration, ImagesContainerSetting, DefaultImagesContainer),
@@ -84,6 +101,9 @@ public sealed record ThumbnailSettings
             Concurrency = (int)ReadNumber(configuration, ConcurrencySetting, defaults.Concurrency, 1, 256),
             ReconciliationGrace = configuration.GetTimeSpan(ReconciliationGraceSetting, defaults.ReconciliationGrace, TimeSpan.Zero),
             UploadEventDelay = configuration.GetTimeSpan(UploadEventDelaySetting, defaults.UploadEventDelay, TimeSpan.FromSeconds(1)),
+            ScanInterval = scanInterval,
+            ScanMaxInterval = configuration.GetTimeSpan(ScanMaxIntervalSetting, defaults.ScanMaxInterval > scanInterval ? defaults.ScanMaxInterval : scanInterval, scanInterval),
+            ScanReceiptsTable = TableName(configuration, ScanReceiptsTableSetting, DefaultScanReceiptsTable),
         };
     }
 

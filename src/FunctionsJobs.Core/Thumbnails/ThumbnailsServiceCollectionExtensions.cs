@@ -23,6 +23,8 @@ public static class ThumbnailsServiceCollectionExtensions
         services.TryAddSingleton<IUploadHandoff, NoUploadHandoff>();
         services.TryAddSingleton<ImageUploads>();
         services.TryAddSingleton<ImageQueries>();
+        services.TryAddSingleton<BlobScanReceipts>();
+        services.TryAddSingleton<ThumbnailBlobScanner>();
         services.AddScheduledJob<ThumbnailReconciliationJob>();
         services.AddRetentionSource<OrphanedThumbnailsRetention>();
         return services;

@@ -66,6 +66,25 @@ public sealed class ThumbnailFunctionsTests(AppFixture fixture) : IClassFixture<
         Assert.Equal([128, 256, 512], first.Thumbnails.Select(t => t.Size).Order());
     }
 
+    [Fact]
+    public async Task ThumbnailBlobScan_announces_a_blob_written_by_any_client_once_and_ThumbnailBlobEvents_makes_it_Done()
+    {
+        await using var app = await FunctionsApp.StartAsync(fixture);
+        var blobs = app.Services.GetRequiredService<ThumbnailBlobs>();
+        await blobs.EnsureImagesContainerAsync(CancellationToken.None);
+        var id = $"scanned-{Guid.NewGuid():N}"[..20];
+        await blobs.Images.GetBlobClient($"{id}.jpg").UploadAsync(BinaryData.FromBytes(TestImages.Jpeg(320, 240)));
+        var scan = app.Function<ThumbnailBlobScan>();
+
+        await scan.RunAsync(new Microsoft.Azure.Functions.Worker.TimerInfo(), CancellationToken.None);
+        await scan.RunAsync(new Microsoft.Azure.Functions.Worker.TimerInfo(), CancellationToken.None);
+
+        var announced = await ReceiveEventsAsync(app, id);
+        var queued = Assert.Single(announced);
+        await app.Function<ThumbnailBlobEvents>().RunAsync(queued.MessageText, queued.MessageId, queued.DequeueCount, queued.InsertedOn!.Value, CancellationToken.None);
+        Assert.Equal(ImageStatus.Done, (await RecordAsync(app, id)).Status);
+    }
+
     private static async Task<string> UploadAsync(FunctionsApp app)
     {
         var content = new ByteArrayContent(TestImages.Jpeg(800, 600));
@@ -76,21 +95,22 @@ public sealed class ThumbnailFunctionsTests(AppFixture fixture) : IClassFixture<
     }
 
     /// <summary>The upload's event as the host's queue trigger receives it (the app's clients decode base64 as the host does).</summary>
-    private static async Task<QueueMessage> ReceiveEventAsync(FunctionsApp app, string id)
+    private static async Task<QueueMessage> ReceiveEventAsync(FunctionsApp app, string id) =>
+        (await ReceiveEventsAsync(app, id)).FirstOrDefault() ?? throw new InvalidOperationException($"no event for image {id} was queued");
+
+    /// <summary>Every event queued for the image: the queue is read until empty, the messages stay hidden for the test.</summary>
+    private static async Task<List<QueueMessage>> ReceiveEventsAsync(FunctionsApp app, string id)
     {
         var queue = app.Services.GetRequiredService<StorageAccount>().Queues.GetQueueClient(app.Services.GetRequiredService<ThumbnailSettings>().EventsQueue);
-        for (var attempt = 0; attempt < 50; attempt++)
+        var found = new List<QueueMessage>();
+        QueueMessage[] batch;
+        do
         {
-            foreach (var message in (await queue.ReceiveMessagesAsync(32)).Value)
-            {
-                if (message.MessageText.Contains($"/{id}.", StringComparison.Ordinal))
-                {
-                    return message;
-                }
-            }
+            batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+            found.AddRange(batch.Where(m => m.MessageText.Contains($"/{id}.", StringComparison.Ordinal)));
         }
-
-        throw new InvalidOperationException($"no event for image {id} was queued");
+        while (batch.Length > 0);
+        return found;
     }
 
     /// <summary>The second delivery found the image done and wrote nothing.</summary>

@@ -21,9 +21,10 @@ namespace FunctionsJobs.IntegrationTests.Thumbnails;
 /// </summary>
 public sealed class ThumbnailHarness : IAsyncDisposable
 {
-    private ThumbnailHarness(TestHost host, string connectionString, ThumbnailSettings settings)
+    private ThumbnailHarness(TestHost host, string connectionString, ThumbnailSettings settings, IReadOnlyDictionary<string, string> allSettings)
     {
         Host = host;
+        AllSettings = allSettings;
         Settings = settings;
         Images = new BlobContainerClient(connectionString, settings.ImagesContainer);
         Thumbnails = new BlobContainerClient(connectionString, settings.ThumbnailsContainer);
@@ -32,6 +33,9 @@ public sealed class ThumbnailHarness : IAsyncDisposable
     }
 
     public TestHost Host { get; }
+
+    /// <summary>Every setting this Host was started with: pass them to start another Host on the same containers, table and queue.</summary>
+    public IReadOnlyDictionary<string, string> AllSettings { get; }
 
     public ThumbnailSettings Settings { get; }
 
@@ -62,6 +66,11 @@ public sealed class ThumbnailHarness : IAsyncDisposable
             // Tests run the reconciliation themselves (its timer is hourly); run history and checkpoints of their own.
             [SchedulingSettings.JobRunsTableSetting] = $"JobRuns{suffix}",
             [SchedulingSettings.CheckpointsContainerSetting] = $"checkpoints-{suffix}",
+            [ThumbnailSettings.ScanReceiptsTableSetting] = $"ThumbnailScanReceipts{suffix}",
+
+            // Tests of other paths put blobs straight into the container and expect nothing else to
+            // announce them; the scan's own tests switch it on.
+            [$"AzureWebJobs.{ThumbnailBlobScanSettings.HostFunctionName}.Disabled"] = "true",
             ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "5",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
@@ -70,7 +79,7 @@ public sealed class ThumbnailHarness : IAsyncDisposable
         }
 
         var host = await TestHost.StartAsync(connectionString, all, configure);
-        var harness = new ThumbnailHarness(host, connectionString, host.Services.GetRequiredService<ThumbnailSettings>());
+        var harness = new ThumbnailHarness(host, connectionString, host.Services.GetRequiredService<ThumbnailSettings>(), all);
         await harness.Images.CreateIfNotExistsAsync();
         // The listener creates its queue as it starts; a test may send before that.
         await harness.Events.CreateIfNotExistsAsync();

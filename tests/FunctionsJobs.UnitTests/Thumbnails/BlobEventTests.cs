@@ -6,35 +6,10 @@ namespace FunctionsJobs.UnitTests.Thumbnails;
 
 public sealed class BlobEventTests
 {
-    // As Event Grid delivers a BlobCreated event to a storage queue subscription (event schema).
-    private const string EventGridSample = """
-        {
-          "topic": "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/photos",
-          "subject": "/blobServices/default/containers/images/blobs/cat.jpg",
-          "eventType": "Microsoft.Storage.BlobCreated",
-          "id": "831e1650-001e-001b-66ab-eeb76e069631",
-          "data": {
-            "api": "PutBlob",
-            "clientRequestId": "6d79dbfb-0e37-4fc4-981f-442c9ca65760",
-            "requestId": "831e1650-001e-001b-66ab-eeb76e000000",
-            "eTag": "0x8D4BCC2E4835CD0",
-            "contentType": "image/jpeg",
-            "contentLength": 524288,
-            "blobType": "BlockBlob",
-            "url": "https://photos.blob.core.windows.net/images/cat.jpg",
-            "sequencer": "00000000000004420000000000028963",
-            "storageDiagnostics": { "batchId": "b68529f3-68cd-4744-baa4-3c0498ec19f0" }
-          },
-          "dataVersion": "",
-          "metadataVersion": "1",
-          "eventTime": "2017-06-26T18:41:00.9584103Z"
-        }
-        """;
-
     [Fact]
     public void An_event_grid_blob_created_event_is_read_with_its_blob_and_etag()
     {
-        var blobEvent = JsonSerializer.Deserialize<BlobEvent>(EventGridSample, JobJson.Options)!;
+        var blobEvent = JsonSerializer.Deserialize<BlobEvent>(EventGridSamples.BlobCreated, JobJson.Options)!;
 
         Assert.Equal(BlobEvent.BlobCreated, blobEvent.EventType);
         Assert.True(blobEvent.TryGetBlob(out var container, out var name));

@@ -21,6 +21,26 @@ public sealed class ThumbnailSettingsTests
         Assert.Equal(100_000_000, settings.MaxPixels);
         Assert.Equal(TimeSpan.FromMinutes(5), settings.ReconciliationGrace);
         Assert.Equal(TimeSpan.FromMinutes(1), settings.UploadEventDelay);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.ScanInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.ScanMaxInterval);
+        Assert.Equal("ThumbnailScanReceipts", settings.ScanReceiptsTable);
+    }
+
+    [Fact]
+    public void A_scan_interval_above_the_default_maximum_raises_the_maximum_with_it()
+    {
+        var settings = ThumbnailSettings.FromConfiguration(TestConfig.From(("ThumbnailBlobScanInterval", "00:00:10")));
+
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.ScanMaxInterval);
+    }
+
+    [Fact]
+    public void A_scan_maximum_below_the_interval_names_the_setting()
+    {
+        var error = Assert.Throws<InvalidSettingException>(() => ThumbnailSettings.FromConfiguration(
+            TestConfig.From(("ThumbnailBlobScanInterval", "00:00:02"), ("ThumbnailBlobScanMaxInterval", "00:00:01"))));
+
+        Assert.Equal("ThumbnailBlobScanMaxInterval", error.Setting);
     }
 
     [Fact]
