@@ -187,6 +187,7 @@ var jobSettings = {
   ThumbnailBlobScanMaxInterval: '00:00:05'
   ThumbnailScanReceiptsTableName: 'ThumbnailScanReceipts'
   RetentionOrphanedThumbnailsDays: '7'
+  RetentionScanReceiptsDays: '7'
 }
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Core.Scheduling.Retention;
 using FunctionsJobs.Core.Storage;
 
 namespace FunctionsJobs.Core.Thumbnails;
@@ -138,6 +140,20 @@ public sealed class BlobScanReceipts
     {
         var row = new TableEntity(WatermarkPartition, container) { ["LastModified"] = lastModified };
         await WithTableAsync(() => _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes completed receipts completed before <paramref name="before"/>; the watermark row stays.</summary>
+    public async Task<long> PurgeCompletedAsync(DateTimeOffset before, JobProgress progress, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ne {WatermarkPartition} and State eq {StateDone} and CompletedAt lt {before}");
+        long deleted = 0;
+        await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+        {
+            deleted += await RetentionTables.DeleteAsync(_table, page.Values, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
     }
 
     /// <summary>A hex hash: never "watermark", and free of the characters table keys forbid.</summary>

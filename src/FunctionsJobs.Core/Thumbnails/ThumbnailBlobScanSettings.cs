@@ -16,6 +16,11 @@ public static class ThumbnailBlobScanSettings
     /// <summary>The timer schedule of <see cref="FunctionName"/>: <c>hh:mm:ss</c> (a few seconds locally) or NCRONTAB.</summary>
     public const string ScheduleSetting = "ThumbnailBlobScanSchedule";
 
+    /// <summary>Days a completed receipt is kept; it goes only once the watermark has passed it too.</summary>
+    public const string ReceiptsDaysSetting = "RetentionScanReceiptsDays";
+
+    public const int DefaultReceiptsDays = 7;
+
     /// <summary>The <c>data.api</c> of the events the scan queues.</summary>
     public const string EventApi = "FunctionsJobs.ThumbnailBlobScan";
 

@@ -27,6 +27,7 @@ public static class ThumbnailsServiceCollectionExtensions
         services.TryAddSingleton<ThumbnailBlobScanner>();
         services.AddScheduledJob<ThumbnailReconciliationJob>();
         services.AddRetentionSource<OrphanedThumbnailsRetention>();
+        services.AddRetentionSource<ScanReceiptsRetention>();
         return services;
     }
 }
