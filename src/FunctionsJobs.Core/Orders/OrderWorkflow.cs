@@ -181,7 +181,7 @@ public sealed partial class OrderWorkflow(
             throw await RetryLaterAsync(order, OrderSteps.SendConfirmation, ex, run).ConfigureAwait(false);
         }
 
-        order.Record(Step(OrderSteps.SendConfirmation, run, mail == MailOutcome.Sent ? OrderSteps.Succeeded : OrderSteps.Skipped, mail == MailOutcome.Sent ? null : "already sent"));
+        order.Record(MailStep(OrderSteps.SendConfirmation, run, mail));
         order.Status = OrderStatus.Completed;
         order.Record(Step(OrderSteps.Complete, run, OrderSteps.Succeeded));
         if (!await CheckpointAsync(order, run).ConfigureAwait(false))
@@ -240,7 +240,7 @@ public sealed partial class OrderWorkflow(
         try
         {
             var mail = await outbox.SendOnceAsync(order, kind, run.Cancellation).ConfigureAwait(false);
-            order.Record(Step(OrderSteps.NotifyCustomer, run, mail == MailOutcome.Sent ? OrderSteps.Succeeded : OrderSteps.Skipped, mail == MailOutcome.Sent ? null : "already sent"));
+            order.Record(MailStep(OrderSteps.NotifyCustomer, run, mail));
         }
         catch (MailTransientException ex) when (run.IsLast)
         {
@@ -295,6 +295,13 @@ public sealed partial class OrderWorkflow(
         await orders.GetAsync(orderId, run.Cancellation).ConfigureAwait(false) ?? throw new InvalidOrderMessageException($"order {orderId} disappeared");
 
     private OrderStep Step(string step, Delivery run, string outcome, string? detail = null) => new(step, time.GetUtcNow(), run.Attempt, outcome, detail);
+
+    private OrderStep MailStep(string step, Delivery run, MailOutcome mail) => mail switch
+    {
+        MailOutcome.Sent => Step(step, run, OrderSteps.Succeeded),
+        MailOutcome.Unconfirmed => Step(step, run, OrderSteps.Succeeded, "sent; the mail server's answer was lost, so it is not sent again"),
+        _ => Step(step, run, OrderSteps.Skipped, "already sent"),
+    };
 
     private static string Describe(Exception ex) => ex is OrderRetryException retry ? retry.InnerException!.Message : $"{ex.GetType().Name}: {ex.Message}";
 
