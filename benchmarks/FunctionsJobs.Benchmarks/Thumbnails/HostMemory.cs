@@ -33,6 +33,8 @@ internal static class HostMemory
         start.Environment["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production";
         start.Environment["FunctionsJobs__FunctionKey"] = FunctionKey;
         start.Environment["FunctionsJobs__MasterKey"] = "bench-master-key-000001";
+        start.Environment["AzureFunctionsWebHost__hostid"] = "bench-memory";
+        start.Environment["OrdersPaymentGateway"] = "Sandbox";
         start.Environment["urls"] = $"http://127.0.0.1:{port}";
         if (Environment.GetEnvironmentVariable("BENCH_HOST_GCSERVER") is { } gcServer)
         {
