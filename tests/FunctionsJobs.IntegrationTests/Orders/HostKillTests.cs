@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Orders;
-using FunctionsJobs.IntegrationTests.Queues;
-using FunctionsJobs.IntegrationTests.Startup;
 using FunctionsJobs.Testing;
 using Xunit.Abstractions;
 

@@ -30,14 +30,8 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
     {
         Write("local.settings.json", localSettings);
         Write("host.json", hostJson);
-        await using var host = HostProcess.Start(_folder, Development);
 
-        var exitCode = await host.WaitForExitAsync(Timeout);
-
-        Assert.True(exitCode == 1, $"{name}: exit code {exitCode}");
-        var line = Assert.Single(host.StandardError);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-        Assert.DoesNotContain("c2VjcmV0LWtleQ", line, StringComparison.Ordinal);
+        await AssertStartUpFailsAsync(name, Development, expected, secret: "c2VjcmV0LWtleQ");
     }
 
     [Fact]
@@ -86,14 +80,8 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
         }
 
         Write("local.settings.json", System.Text.Json.JsonSerializer.Serialize(new { Values = settings }));
-        await using var host = HostProcess.Start(_folder, new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production" });
 
-        var exitCode = await host.WaitForExitAsync(Timeout);
-
-        Assert.True(exitCode == 1, $"{name}: exit code {exitCode}");
-        var line = Assert.Single(host.StandardError);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-        Assert.DoesNotContain("smtp-secret-1234", line, StringComparison.Ordinal);
+        await AssertStartUpFailsAsync(name, new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production" }, expected, secret: "smtp-secret-1234");
     }
 
     [Fact]
@@ -163,6 +151,19 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>The Host exits with code 1 and one line that says <paramref name="expected"/> and not <paramref name="secret"/>.</summary>
+    private async Task AssertStartUpFailsAsync(string name, Dictionary<string, string?> environment, string expected, string secret)
+    {
+        await using var host = HostProcess.Start(_folder, environment);
+
+        var exitCode = await host.WaitForExitAsync(Timeout);
+
+        Assert.True(exitCode == 1, $"{name}: exit code {exitCode}");
+        var line = Assert.Single(host.StandardError);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, line, StringComparison.Ordinal);
+    }
 
     private static Dictionary<string, string?> Development => new() { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" };
 
