@@ -154,6 +154,11 @@ var jobSettings = {
   OrdersMaxBodyBytes: '524288'
   OrdersServiceBusMaxDeliveryCount: '10'
   PaymentSandboxTransientFailures: '0'
+  // This reference ships only the sandbox payment gateway, which charges nobody: a deployment of it
+  // is a demo. Outside Development the Host refuses the sandbox unless a setting chooses it, so a
+  // copied configuration cannot take real orders unpaid by accident. A team with a real provider
+  // registers its IPaymentGateway and removes this line.
+  OrdersPaymentGateway: 'Sandbox'
   // The order supervisor re-dispatches stuck orders over OrdersTransport (Service Bus here).
   OrderSupervisorSchedule: '0 */1 * * * *'
   OrderSupervisorStuckAfter: '00:05:00'

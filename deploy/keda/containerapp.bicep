@@ -37,6 +37,15 @@ param imagesContainerName string = 'images'
 @description('Queue of the thumbnail events (ThumbnailEventsQueueName).')
 param thumbnailEventsQueueName string = 'thumbnail-events'
 
+// Timer locks and status live under azure-webjobs-hosts/{hostId}: a second deployment of the Host on
+// the same storage account (staging beside production) must have an id of its own, or the two share
+// their timer locks and one of them never runs its timers. Outside Development the Host refuses to
+// start without one (else it derives it from CONTAINER_APP_NAME, which both would share here).
+@minLength(1)
+@maxLength(32)
+@description('Host id (AzureFunctionsWebHost__hostid): 1-32 lowercase letters, digits and dashes, different for each deployment on the storage account.')
+param hostId string
+
 @secure()
 @description('Key for /api routes (FunctionsJobs__FunctionKey), 16+ characters.')
 param functionKey string
@@ -119,6 +128,17 @@ resource hostApp 'Microsoft.App/containerApps@2025-01-01' = {
             {
               name: 'ThumbnailEventsQueueName'
               value: thumbnailEventsQueueName
+            }
+            {
+              name: 'AzureFunctionsWebHost__hostid'
+              value: hostId
+            }
+            {
+              // The sandbox payment gateway charges nobody: this deployment is a demo, and says so,
+              // since outside Development the Host refuses the sandbox unless it is chosen. With a
+              // real provider's IPaymentGateway registered, remove this setting.
+              name: 'OrdersPaymentGateway'
+              value: 'Sandbox'
             }
             {
               name: 'FunctionsJobs__FunctionKey'

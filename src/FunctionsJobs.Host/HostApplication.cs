@@ -1,4 +1,5 @@
 using FunctionsJobs.Core;
+using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Host.Configuration;
@@ -66,6 +67,10 @@ public static partial class HostApplication
 
         // Fail now, with one line naming the setting, rather than on the first message or request.
         _ = app.Services.GetRequiredService<StorageAccount>();
+        if (!app.Environment.IsDevelopment())
+        {
+            OrdersProductionSettings.Verify(app.Services.GetRequiredService<OrdersOptions>(), app.Services.GetRequiredService<IPaymentGateway>());
+        }
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -71,21 +71,24 @@ public static class TestImages
     /// A well-formed PNG whose header declares <paramref name="width"/> x <paramref name="height"/>
     /// but which carries almost no data: what a decompression-bomb upload looks like.
     /// </summary>
-    public static byte[] PngHeader(int width, int height)
+    /// <param name="bitDepth">8 or 16 bits a sample.</param>
+    /// <param name="colorType">2 (RGB) or 6 (RGBA), as the PNG header numbers them.</param>
+    public static byte[] PngHeader(int width, int height, byte bitDepth = 8, byte colorType = 2)
     {
         using var output = new MemoryStream();
         output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
         var ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
         BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8; // bit depth
-        ihdr[9] = 2; // RGB
+        ihdr[8] = bitDepth;
+        ihdr[9] = colorType;
+        var bytesPerPixel = (colorType == 6 ? 4 : 3) * bitDepth / 8;
         WriteChunk(output, "IHDR", ihdr);
         using (var compressed = new MemoryStream())
         {
             using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
             {
-                zlib.Write(new byte[1 + (3 * Math.Min(width, 1024))]);
+                zlib.Write(new byte[1 + (bytesPerPixel * Math.Min(width, 1024))]);
             }
 
             WriteChunk(output, "IDAT", compressed.ToArray());

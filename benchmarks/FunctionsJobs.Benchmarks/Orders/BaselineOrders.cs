@@ -6,6 +6,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Queues;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionsJobs.Benchmarks.Orders;
 
@@ -37,7 +38,7 @@ internal static class BaselineOrders
         }
 
         var options = new OrdersOptions { SmtpPort = bench.Mail.SmtpPort };
-        await using var smtp = new SmtpMailSender(options);
+        await using var smtp = new SmtpMailSender(options, NullLogger<SmtpMailSender>.Instance);
         var timings = new OrderTimings(orders);
         var before = bench.Requests.Requests;
         var start = Stopwatch.GetTimestamp();

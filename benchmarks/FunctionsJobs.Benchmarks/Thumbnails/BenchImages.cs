@@ -48,6 +48,27 @@ internal sealed class BenchImages : IDisposable
         return new BenchImages(folder, files);
     }
 
+    /// <summary>
+    /// Images at the default pixel limit (10000x10000, 100 megapixels) that libvips must decode
+    /// whole: interlaced RGBA PNGs and progressive JPEGs, taking turns; each about 4.5 and 3 bytes a
+    /// pixel while it is decoded. <paramref name="count"/> files, two distinct images.
+    /// </summary>
+    public static BenchImages CreateLarge(int count)
+    {
+        var folder = Directory.CreateTempSubdirectory("functionsjobs-bench-large-").FullName;
+        // Without grain, so each file stays far below ThumbnailMaxBytes (25 MiB): the size that matters here is the decoded one.
+        using (var rgb = Photo(10_000, 10_000, seed: 7, grain: false))
+        using (var alpha = rgb[1])
+        using (var rgba = rgb.Bandjoin(alpha))
+        {
+            rgba.Pngsave(Path.Combine(folder, "large.png"), compression: 6, interlace: true);
+            rgb.Jpegsave(Path.Combine(folder, "large.jpg"), q: 85, interlace: true);
+        }
+
+        var files = Enumerable.Range(0, count).Select(i => Path.Combine(folder, i % 2 == 0 ? "large.png" : "large.jpg")).ToList();
+        return new BenchImages(folder, files);
+    }
+
     public void Dispose()
     {
         try
@@ -59,7 +80,7 @@ internal sealed class BenchImages : IDisposable
         }
     }
 
-    private static Image Photo(int width, int height, int seed)
+    private static Image Photo(int width, int height, int seed, bool grain = true)
     {
         using var xyz = Image.Xyz(width, height);
         using var x = xyz[0];
@@ -68,9 +89,9 @@ internal sealed class BenchImages : IDisposable
         using var red = ((x * (6.28 / width)) + phase).Math(Enums.OperationMath.Sin) * 90 + 128;
         using var green = ((y * (6.28 / height)) - phase).Math(Enums.OperationMath.Cos) * 90 + 128;
         using var blue = (((x + y) * (3.14 / (width + height))) + phase).Math(Enums.OperationMath.Sin) * 60 + 100;
-        using var grain = Image.Gaussnoise(width, height, sigma: 8, mean: 0, seed: seed);
         using var rgb = red.Bandjoin(green, blue);
-        using var noisy = rgb + grain;
+        using var noise = grain ? Image.Gaussnoise(width, height, sigma: 8, mean: 0, seed: seed) : null;
+        using var noisy = noise is null ? rgb.Copy() : rgb + noise;
         using var clipped = noisy.Cast(Enums.BandFormat.Uchar);
         return clipped.Copy(interpretation: Enums.Interpretation.Srgb).CopyMemory();
     }

@@ -18,7 +18,9 @@ internal static class HostMemory
 {
     private const string FunctionKey = "bench-function-key-0001";
 
-    public static async Task<MemoryResult> RunAsync(string connectionString, BenchImages images, int burst)
+    /// <param name="inFlight">Uploads sent at once.</param>
+    /// <param name="environment">More environment variables for the Host, e.g. a core count or a memory limit to emulate.</param>
+    public static async Task<MemoryResult> RunAsync(string connectionString, BenchImages images, int burst, int inFlight = 16, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = LoopbackPorts.Free(1)[0];
         var start = new ProcessStartInfo("dotnet")
@@ -33,10 +35,17 @@ internal static class HostMemory
         start.Environment["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production";
         start.Environment["FunctionsJobs__FunctionKey"] = FunctionKey;
         start.Environment["FunctionsJobs__MasterKey"] = "bench-master-key-000001";
+        start.Environment["AzureFunctionsWebHost__hostid"] = "bench-memory";
+        start.Environment["OrdersPaymentGateway"] = "Sandbox";
         start.Environment["urls"] = $"http://127.0.0.1:{port}";
         if (Environment.GetEnvironmentVariable("BENCH_HOST_GCSERVER") is { } gcServer)
         {
             start.Environment["DOTNET_gcServer"] = gcServer;
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
 
         using var process = Process.Start(start)!;
@@ -59,7 +68,7 @@ internal static class HostMemory
             var store = new ThumbnailStatusStore(StorageAccount.FromConfiguration(configuration), ThumbnailSettings.FromConfiguration(configuration), TimeProvider.System);
 
             var clock = Stopwatch.StartNew();
-            using var gate = new SemaphoreSlim(16);
+            using var gate = new SemaphoreSlim(inFlight);
             var ids = (await Task.WhenAll(Enumerable.Range(0, burst).Select(async i =>
             {
                 await gate.WaitAsync();

@@ -15,6 +15,9 @@ internal static class ThumbnailsCommand
     public const double EndToEndTarget = 0.8;
     public const double MemoryTargetMb = 400;
 
+    /// <summary>The memory limit deploy/ gives the Host's container (host.yaml limits, containerapp.bicep resources).</summary>
+    public const int ContainerLimitMib = 1024;
+
     public static async Task<int> RunAsync(ThumbnailsOptions options)
     {
         var settings = new ThumbnailSettings();
@@ -98,7 +101,40 @@ internal static class ThumbnailsCommand
                   $"(target < {MemoryTargetMb:F0}){Missed(memory.PeakRssMb < MemoryTargetMb && memory.Finished == memory.Uploads)}");
         }
 
+        if (options.Phase is "all" or "memory" && options.Large > 0)
+        {
+            await ContainerBurstAsync(azurite.ConnectionString, options.Large);
+        }
+
         return 0;
+    }
+
+    /// <summary>
+    /// The Host as a container with 8 cores and <see cref="ContainerLimitMib"/> MiB (deploy/keda/host.yaml's
+    /// limit, containerapp.bicep's memory) would run it, given 100-megapixel images that libvips decodes
+    /// whole, all at once. This machine has neither the cores nor a cgroup limit, so the Host is told
+    /// both: DOTNET_PROCESSOR_COUNT, and DOTNET_GCHeapHardLimit, which the runtime reports as its total
+    /// memory, the limit the default concurrency is derived from when no cgroup sets one. The baseline
+    /// is the old default, one image per core (ThumbnailConcurrency=8), in the same run.
+    /// </summary>
+    private static async Task ContainerBurstAsync(string connectionString, int uploads)
+    {
+        const int Cores = 8;
+        using var large = BenchImages.CreateLarge(uploads);
+        var container = new Dictionary<string, string>
+        {
+            ["DOTNET_PROCESSOR_COUNT"] = Cores.ToString(CultureInfo.InvariantCulture),
+            ["DOTNET_GCHeapHardLimit"] = $"0x{ContainerLimitMib * 1024L * 1024:X}",
+        };
+        var derived = ThumbnailSettings.DefaultConcurrency(ContainerLimitMib * 1024L * 1024, ThumbnailSettings.DefaultMaxPixels, Cores);
+        Print($"thumbnails: container burst: {uploads} uploads of 100 megapixels at once (interlaced RGBA PNG {new FileInfo(large.Files[0]).Length / 1048576.0:F1} MiB, " +
+              $"progressive JPEG {new FileInfo(large.Files[^1]).Length / 1048576.0:F1} MiB), {Cores} cores, {ContainerLimitMib} MiB; default concurrency {derived}");
+        var byDefault = await HostMemory.RunAsync(connectionString, large, uploads, uploads, container);
+        var perCore = await HostMemory.RunAsync(connectionString, large, uploads, uploads, new Dictionary<string, string>(container) { [ThumbnailSettings.ConcurrencySetting] = Cores.ToString(CultureInfo.InvariantCulture) });
+        Print($"thumbnails: container burst, default concurrency {derived}: Host peak RSS {byDefault.PeakRssMb:F0} MiB, {byDefault.Finished} of {uploads} finished in {byDefault.Elapsed.TotalSeconds:F0} s " +
+              $"(target < {ContainerLimitMib} MiB){Missed(byDefault.PeakRssMb < ContainerLimitMib && byDefault.Finished == uploads)}");
+        Print($"thumbnails: container burst, one image per core (the old default): Host peak RSS {perCore.PeakRssMb:F0} MiB, {perCore.Finished} of {uploads} finished in {perCore.Elapsed.TotalSeconds:F0} s " +
+              $"({perCore.PeakRssMb / byDefault.PeakRssMb:F2}x; over {ContainerLimitMib} MiB a container is OOM-killed)");
     }
 
     private static double Median(List<double> values)

@@ -4,8 +4,9 @@ namespace FunctionsJobs.Benchmarks.Thumbnails;
 /// <param name="Rounds">Rounds of each generation measurement; the median is reported.</param>
 /// <param name="Uploads">Uploads in the end-to-end peak phase (the images, cycled).</param>
 /// <param name="Burst">Uploads in the Host memory burst.</param>
+/// <param name="Large">100-megapixel uploads sent at once in the memory phase's container burst (0: skip it).</param>
 /// <param name="Phase">all, or one of generate, e2e, memory (to re-measure one figure).</param>
-internal sealed record ThumbnailsOptions(int Images = 50, int Rounds = 3, int Uploads = 100, int Burst = 200, string Phase = "all")
+internal sealed record ThumbnailsOptions(int Images = 50, int Rounds = 3, int Uploads = 100, int Burst = 200, int Large = 8, string Phase = "all")
 {
     private static readonly string[] Phases = ["all", "generate", "e2e", "memory"];
 
@@ -33,12 +34,12 @@ internal sealed record ThumbnailsOptions(int Images = 50, int Rounds = 3, int Up
             numeric.Add(args[i]);
         }
 
-        if (!BenchArgs.TryParse([.. numeric], new Dictionary<string, int> { ["--images"] = 2, ["--rounds"] = 1, ["--uploads"] = 1, ["--burst"] = 1 }, out var values, out error))
+        if (!BenchArgs.TryParse([.. numeric], new Dictionary<string, int> { ["--images"] = 2, ["--rounds"] = 1, ["--uploads"] = 1, ["--burst"] = 1, ["--large"] = 0 }, out var values, out error))
         {
             return false;
         }
 
-        options = new ThumbnailsOptions(values.GetValueOrDefault("--images", options.Images), values.GetValueOrDefault("--rounds", options.Rounds), values.GetValueOrDefault("--uploads", options.Uploads), values.GetValueOrDefault("--burst", options.Burst), phase);
+        options = new ThumbnailsOptions(values.GetValueOrDefault("--images", options.Images), values.GetValueOrDefault("--rounds", options.Rounds), values.GetValueOrDefault("--uploads", options.Uploads), values.GetValueOrDefault("--burst", options.Burst), values.GetValueOrDefault("--large", options.Large), phase);
         return true;
     }
 }

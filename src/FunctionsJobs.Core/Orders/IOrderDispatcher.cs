@@ -12,4 +12,11 @@ public interface IOrderDispatcher
     /// the same dispatch twice delivers it once, two dispatches of one order are two messages.
     /// </param>
     Task SendAsync(OrderMessage message, string messageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// When the oldest message still waiting in the orders queue was sent (its insertion or enqueue
+    /// time), or null when none waits. The order supervisor reads it once per pass, so that an order
+    /// waiting behind a long queue is not taken for a lost one.
+    /// </summary>
+    Task<DateTimeOffset?> OldestWaitingAsync(CancellationToken cancellationToken);
 }

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
 using MimeKit;
 
 namespace FunctionsJobs.Core.Orders;
@@ -11,6 +12,9 @@ public enum MailOutcome
 
     /// <summary>An earlier or racing delivery sent it.</summary>
     AlreadySent,
+
+    /// <summary>This call sent the message data and the server's answer was lost: counted as sent, never sent again.</summary>
+    Unconfirmed,
 }
 
 /// <summary>The SMTP server did not take the message; a later delivery will try again.</summary>
@@ -23,8 +27,15 @@ public sealed class MailTransientException(string message, Exception inner) : Ex
 /// claim waits for the claimant instead of sending too; an expired claim (its holder crashed) is
 /// taken over. The one window left is a crash after the server accepted the message and before
 /// the row says Sent: the next delivery sends again, with the same Message-ID.
+/// <para>
+/// The SMTP exchange must end within half the claim, so the claim cannot run out (on this clock
+/// or on an instance whose clock runs ahead) while the message is still on the wire and another
+/// delivery sends it too. An exchange whose answer was lost after the message data went out
+/// (<see cref="MailOutcomeUnknownException"/>, also when that deadline ends it) counts as sent:
+/// the row says Sent with <c>Unconfirmed</c> set, and the e-mail is not sent again.
+/// </para>
 /// </summary>
-public sealed class MailOutbox(OrdersStorage storage, IMailSender sender, OrdersOptions options, TimeProvider time)
+public sealed partial class MailOutbox(OrdersStorage storage, IMailSender sender, OrdersOptions options, TimeProvider time, ILogger<MailOutbox> logger)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
@@ -44,9 +55,21 @@ public sealed class MailOutbox(OrdersStorage storage, IMailSender sender, Orders
             return MailOutcome.AlreadySent;
         }
 
+        using var deadline = new CancellationTokenSource(options.MailClaim / 2, time);
+        using var exchange = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            await sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await sender.SendAsync(message, exchange.Token).ConfigureAwait(false);
+        }
+        catch (MailOutcomeUnknownException ex)
+        {
+            LogUnconfirmed(order.Id, kind.ToString(), ex.InnerException?.Message ?? ex.Message);
+            row["State"] = "Sent";
+            row["SentAt"] = time.GetUtcNow();
+            row["Unconfirmed"] = true;
+            row["LastError"] = $"{ex.InnerException?.GetType().Name}: {ex.InnerException?.Message}";
+            await BestEffortUpdateAsync(row).ConfigureAwait(false);
+            return MailOutcome.Unconfirmed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -113,6 +136,9 @@ public sealed class MailOutbox(OrdersStorage storage, IMailSender sender, Orders
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the {MailKind} e-mail went out but the SMTP server's answer was lost ({Error}); it counts as sent and is not sent again")]
+    private partial void LogUnconfirmed(string orderId, string mailKind, string error);
 
     private async Task BestEffortUpdateAsync(TableEntity row)
     {

@@ -25,7 +25,8 @@ public sealed record SupervisionDecision(SupervisionAction Action, string Reason
 /// </summary>
 public static class OrderSupervision
 {
-    public static SupervisionDecision Decide(Order order, DateTimeOffset now, OrderSupervisorOptions options)
+    /// <param name="oldestWaiting">When the oldest message still waiting in the orders queue was sent (<see cref="IOrderDispatcher.OldestWaitingAsync"/>); null if none waits.</param>
+    public static SupervisionDecision Decide(Order order, DateTimeOffset now, OrderSupervisorOptions options, DateTimeOffset? oldestWaiting = null)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(options);
@@ -49,6 +50,16 @@ public static class OrderSupervision
         if (order.History.LastOrDefault(h => h.Step == OrderSteps.LastDelivery) is { } last)
         {
             return new(SupervisionAction.Compensate, $"the last delivery ({last.Detail}) did not finish; {stuck}; compensated by the order supervisor", redispatches);
+        }
+
+        // A queue delivers oldest first: while it still holds a message sent before this order last
+        // changed, the order's own message may be waiting behind it. Sending another would only
+        // lengthen the queue, and giving up would fail a healthy order. StuckAfter of slack covers
+        // messages just taken off the queue (being delivered, hidden from a peek) and a queue that
+        // is first-in-first-out only roughly. A lost message is found once the queue has moved past it.
+        if (oldestWaiting is { } head && order.UpdatedAt >= head - options.StuckAfter)
+        {
+            return new(SupervisionAction.Leave, $"{order.Status} since {order.UpdatedAt.ToString("u", CultureInfo.InvariantCulture)}, waiting in the orders queue (its oldest message was sent {head.ToString("u", CultureInfo.InvariantCulture)})", redispatches);
         }
 
         return redispatches >= options.MaxRedispatches

@@ -15,6 +15,10 @@ namespace FunctionsJobs.Core.Orders;
 /// (only then is the message sent) and compensation starts with one. So a supervisor pass that
 /// races a live delivery, or another pass, loses the checkpoint and leaves the order to the winner.
 /// </para>
+/// <para>
+/// Unchanged is not lost while the orders queue is long: each pass first looks at when the oldest
+/// waiting message was sent, and leaves alone the orders whose message may be waiting behind it.
+/// </para>
 /// </summary>
 public sealed partial class OrderSupervisorJob(
     OrderSupervisorOptions options, OrderStore orders, IOrderDispatcher dispatcher, IServiceScopeFactory scopes, TimeProvider time, ILogger<OrderSupervisorJob> logger)
@@ -32,6 +36,7 @@ public sealed partial class OrderSupervisorJob(
         var now = time.GetUtcNow();
         var stuckBefore = OrderSupervision.StuckBefore(now, options);
         var days = OrderSupervision.DaysToRead(now, options);
+        var oldestWaiting = await dispatcher.OldestWaitingAsync(cancellationToken).ConfigureAwait(false);
         var failed = new List<(string OrderId, Exception Error)>();
         for (var i = 0; i < days.Count; i++)
         {
@@ -39,7 +44,7 @@ public sealed partial class OrderSupervisorJob(
             {
                 try
                 {
-                    await SuperviseAsync(order, now, cancellationToken).ConfigureAwait(false);
+                    await SuperviseAsync(order, now, oldestWaiting, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -62,9 +67,9 @@ public sealed partial class OrderSupervisorJob(
         }
     }
 
-    private async Task SuperviseAsync(Order order, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task SuperviseAsync(Order order, DateTimeOffset now, DateTimeOffset? oldestWaiting, CancellationToken cancellationToken)
     {
-        var decision = OrderSupervision.Decide(order, now, options);
+        var decision = OrderSupervision.Decide(order, now, options, oldestWaiting);
         switch (decision.Action)
         {
             case SupervisionAction.Redispatch:

@@ -56,7 +56,7 @@ public sealed partial class OrderWorkflow(
         catch (Exception ex) when (run.IsLast && ex is not InvalidOrderMessageException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             LogGivingUp(ex, orderId, attempt, maxAttempts);
-            await GiveUpAsync(orderId, run, $"gave up after attempt {attempt} of {maxAttempts}: {Describe(ex)}").ConfigureAwait(false);
+            await GiveUpAsync(orderId, run, $"gave up after attempt {attempt} of {maxAttempts}: {(ex as OrderRetryException)?.Cause ?? "an internal error"}").ConfigureAwait(false);
         }
     }
 
@@ -181,7 +181,7 @@ public sealed partial class OrderWorkflow(
             throw await RetryLaterAsync(order, OrderSteps.SendConfirmation, ex, run).ConfigureAwait(false);
         }
 
-        order.Record(Step(OrderSteps.SendConfirmation, run, mail == MailOutcome.Sent ? OrderSteps.Succeeded : OrderSteps.Skipped, mail == MailOutcome.Sent ? null : "already sent"));
+        order.Record(MailStep(OrderSteps.SendConfirmation, run, mail));
         order.Status = OrderStatus.Completed;
         order.Record(Step(OrderSteps.Complete, run, OrderSteps.Succeeded));
         if (!await CheckpointAsync(order, run).ConfigureAwait(false))
@@ -240,12 +240,13 @@ public sealed partial class OrderWorkflow(
         try
         {
             var mail = await outbox.SendOnceAsync(order, kind, run.Cancellation).ConfigureAwait(false);
-            order.Record(Step(OrderSteps.NotifyCustomer, run, mail == MailOutcome.Sent ? OrderSteps.Succeeded : OrderSteps.Skipped, mail == MailOutcome.Sent ? null : "already sent"));
+            order.Record(MailStep(OrderSteps.NotifyCustomer, run, mail));
         }
         catch (MailTransientException ex) when (run.IsLast)
         {
             // No delivery is left to retry on: the order ends now, and its e-mail stays Pending in the outbox.
-            order.Record(Step(OrderSteps.NotifyCustomer, run, OrderSteps.GaveUp, $"e-mail left pending in the outbox: {ex.Message}"));
+            LogNotifyGaveUp(ex, order.Id);
+            order.Record(Step(OrderSteps.NotifyCustomer, run, OrderSteps.GaveUp, $"{CauseOf(OrderSteps.NotifyCustomer)}; it stays pending in the outbox"));
         }
         catch (MailTransientException ex)
         {
@@ -276,14 +277,27 @@ public sealed partial class OrderWorkflow(
         await RunAsync(order, run).ConfigureAwait(false);
     }
 
-    /// <summary>Records the failed attempt in the history (best effort) and returns what to throw so the message comes back.</summary>
+    /// <summary>
+    /// Records the failed attempt in the history (best effort) and returns what to throw so the
+    /// message comes back. The history, which callers see, says what failed in the customer's
+    /// words; hosts, ports and exception text go to the log only.
+    /// </summary>
     private async Task<Exception> RetryLaterAsync(Order order, string step, Exception failure, Delivery run)
     {
-        LogRetrying(order.Id, step, run.Attempt, run.MaxAttempts, failure.Message);
-        order.Record(Step(step, run, run.IsLast ? OrderSteps.Failed : OrderSteps.Retrying, failure.Message));
+        LogRetrying(failure, order.Id, step, run.Attempt, run.MaxAttempts, failure.Message);
+        var cause = CauseOf(step);
+        order.Record(Step(step, run, run.IsLast ? OrderSteps.Failed : OrderSteps.Retrying, cause));
         await CheckpointAsync(order, run).ConfigureAwait(false);
-        return new OrderRetryException($"order {order.Id}: {step} failed on attempt {run.Attempt} of {run.MaxAttempts}: {failure.Message}", failure);
+        return new OrderRetryException($"order {order.Id}: {step} failed on attempt {run.Attempt} of {run.MaxAttempts}: {failure.Message}", cause, failure);
     }
+
+    /// <summary>What a transient failure of a step means to the customer.</summary>
+    private static string CauseOf(string step) => step switch
+    {
+        OrderSteps.Charge or OrderSteps.Refund => "the payment provider did not answer",
+        OrderSteps.SendConfirmation or OrderSteps.NotifyCustomer => "the e-mail could not be sent",
+        _ => "an internal error",
+    };
 
     private async Task<bool> CheckpointAsync(Order order, Delivery run)
     {
@@ -296,7 +310,12 @@ public sealed partial class OrderWorkflow(
 
     private OrderStep Step(string step, Delivery run, string outcome, string? detail = null) => new(step, time.GetUtcNow(), run.Attempt, outcome, detail);
 
-    private static string Describe(Exception ex) => ex is OrderRetryException retry ? retry.InnerException!.Message : $"{ex.GetType().Name}: {ex.Message}";
+    private OrderStep MailStep(string step, Delivery run, MailOutcome mail) => mail switch
+    {
+        MailOutcome.Sent => Step(step, run, OrderSteps.Succeeded),
+        MailOutcome.Unconfirmed => Step(step, run, OrderSteps.Succeeded, "sent; the mail server's answer was lost, so it is not sent again"),
+        _ => Step(step, run, OrderSteps.Skipped, "already sent"),
+    };
 
     private sealed record Delivery(long Attempt, int MaxAttempts, CancellationToken Cancellation)
     {
@@ -307,7 +326,10 @@ public sealed partial class OrderWorkflow(
     private partial void LogFinished(string orderId, string status, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: {Step} failed on attempt {Attempt} of {MaxAttempts}, the message will be retried: {Error}")]
-    private partial void LogRetrying(string orderId, string step, long attempt, int maxAttempts, string error);
+    private partial void LogRetrying(Exception exception, string orderId, string step, long attempt, int maxAttempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the last delivery could not send the customer's e-mail either; the order ends, the e-mail stays pending in the outbox")]
+    private partial void LogNotifyGaveUp(Exception exception, string orderId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: attempt {Attempt} of {MaxAttempts} was the last; compensating")]
     private partial void LogGivingUp(Exception exception, string orderId, long attempt, int maxAttempts);
@@ -320,4 +342,8 @@ public sealed partial class OrderWorkflow(
 }
 
 /// <summary>A step failed transiently; the queue delivers the order again.</summary>
-public sealed class OrderRetryException(string message, Exception inner) : Exception(message, inner);
+/// <param name="cause">What failed, in the customer's words: the reason an order given up on it shows.</param>
+public sealed class OrderRetryException(string message, string cause, Exception inner) : Exception(message, inner)
+{
+    public string Cause { get; } = cause;
+}

@@ -41,6 +41,13 @@ public static class OrdersSettings
     public const string SandboxTransientFailures = "PaymentSandboxTransientFailures";
 
     /// <summary>
+    /// <c>Sandbox</c>: run the sandbox gateway on purpose. Outside Development the Host refuses to
+    /// take orders through the sandbox (which charges nobody) unless this says so.
+    /// </summary>
+    public const string PaymentGateway = "OrdersPaymentGateway";
+    public const string SandboxGateway = "Sandbox";
+
+    /// <summary>
     /// The queue trigger's <c>maxDequeueCount</c> under the name Functions gives it as an app setting,
     /// so the workflow knows which delivery is the last one. The Host fills it from host.json.
     /// </summary>
@@ -109,6 +116,21 @@ public sealed record OrdersOptions
     /// <summary>How many calls with <c>tok_transient</c> fail before the sandbox gateway accepts it.</summary>
     public int SandboxTransientFailures { get; init; } = 2;
 
+    /// <summary><see cref="OrdersSettings.SandboxGateway"/> when the sandbox gateway was chosen explicitly; null when not set.</summary>
+    public string? PaymentGateway { get; init; }
+
+    /// <summary>
+    /// True when the SMTP connection is encrypted before anything is sent: StartTls (required),
+    /// SslOnConnect, or Auto on port 465 (MailKit's Auto elsewhere takes STARTTLS only when the
+    /// server offers it, and goes on in clear text when it does not).
+    /// </summary>
+    public bool SmtpRequiresTls => SmtpSecurity.ToUpperInvariant() switch
+    {
+        "STARTTLS" or "SSLONCONNECT" => true,
+        "AUTO" => SmtpPort == 465,
+        _ => false,
+    };
+
     public static OrdersOptions FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -135,6 +157,7 @@ public sealed record OrdersOptions
             MaxDequeueCount = Int(configuration, OrdersSettings.MaxDequeueCount, defaults.MaxDequeueCount, 1, 1000),
             ServiceBusMaxDeliveryCount = Int(configuration, OrdersSettings.ServiceBusMaxDeliveryCount, defaults.ServiceBusMaxDeliveryCount, 1, 2000),
             SandboxTransientFailures = Int(configuration, OrdersSettings.SandboxTransientFailures, defaults.SandboxTransientFailures, 0, 100),
+            PaymentGateway = configuration[OrdersSettings.PaymentGateway] is null ? null : OneOf(configuration, OrdersSettings.PaymentGateway, OrdersSettings.SandboxGateway, OrdersSettings.SandboxGateway),
         };
     }
 

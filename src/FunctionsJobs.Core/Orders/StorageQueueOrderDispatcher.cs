@@ -8,4 +8,10 @@ public sealed class StorageQueueOrderDispatcher(OrdersStorage storage) : IOrderD
 {
     public Task SendAsync(OrderMessage message, string messageId, CancellationToken cancellationToken) =>
         storage.RunAsync(() => storage.Queue.SendMessageAsync(JsonSerializer.Serialize(message, JobJson.Options), cancellationToken), cancellationToken);
+
+    /// <summary>The head of the queue by a peek: visible messages only; one being delivered is hidden and not seen.</summary>
+    public Task<DateTimeOffset?> OldestWaitingAsync(CancellationToken cancellationToken) =>
+        storage.RunAsync(
+            async () => (await storage.Queue.PeekMessagesAsync(1, cancellationToken).ConfigureAwait(false)).Value.FirstOrDefault()?.InsertedOn,
+            cancellationToken);
 }

@@ -80,13 +80,13 @@ public sealed class ThumbnailGenerator
 
     private void CheckHeader(byte[] source, SourceImageFormat format)
     {
-        int width, height;
+        int width, height, bands;
+        Enums.BandFormat sampleFormat;
         try
         {
             // Lazy and sequential: only the header is parsed here, whatever size it declares.
             using var header = Image.NewFromBuffer(source, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error);
-            width = header.Width;
-            height = header.Height;
+            (width, height, bands, sampleFormat) = (header.Width, header.Height, header.Bands, header.Format);
         }
         catch (VipsException ex)
         {
@@ -99,7 +99,27 @@ public sealed class ThumbnailGenerator
             throw new ImageRejectedException(string.Create(
                 CultureInfo.InvariantCulture, $"the image declares {width}x{height} = {pixels} pixels; the limit is {_settings.MaxPixels} pixels"));
         }
+
+        // Some images are decoded whole (interlaced PNG, progressive JPEG), and 16-bit samples take
+        // twice the memory: the decoded image may be as large as an 8-bit RGBA one at the pixel
+        // limit, what the default concurrency budgets for (ThumbnailSettings.DecodeBytesPerPixel).
+        var bytesPerPixel = bands * BytesPerSample(sampleFormat);
+        var limit = _settings.MaxPixels * 4;
+        if (pixels * bytesPerPixel > limit)
+        {
+            throw new ImageRejectedException(string.Create(
+                CultureInfo.InvariantCulture, $"the image declares {width}x{height} pixels of {bytesPerPixel} bytes = {pixels * bytesPerPixel} bytes decoded; the limit is {limit} bytes ({_settings.MaxPixels} pixels of 4 bytes)"));
+        }
     }
+
+    private static int BytesPerSample(Enums.BandFormat format) => format switch
+    {
+        Enums.BandFormat.Uchar or Enums.BandFormat.Char => 1,
+        Enums.BandFormat.Ushort or Enums.BandFormat.Short => 2,
+        Enums.BandFormat.Complex or Enums.BandFormat.Double => 8,
+        Enums.BandFormat.Dpcomplex => 16,
+        _ => 4,
+    };
 
     private Image Flatten(Image image)
     {

@@ -32,6 +32,18 @@ public sealed record ThumbnailSettings
     public const string DefaultStatusTable = "ThumbnailStatus";
     public const string DefaultEventsQueue = "thumbnail-events";
     public const string DefaultScanReceiptsTable = "ThumbnailScanReceipts";
+    public const long DefaultMaxPixels = 100_000_000;
+
+    /// <summary>
+    /// What one image may take while it is decoded, per pixel of the pixel limit: the decoded image
+    /// may be as large as an 8-bit RGBA image at the limit (4 bytes a pixel, <see cref="ThumbnailGenerator"/>
+    /// refuses larger ones), plus libvips' working memory. Measured at 100 megapixels: an interlaced
+    /// RGBA PNG 4.5, a progressive JPEG 3.0, a baseline JPEG (shrink-on-load) 0.2 bytes a pixel.
+    /// </summary>
+    public const int DecodeBytesPerPixel = 5;
+
+    /// <summary>What the Host holds beside the images it decodes: runtime, Kestrel, storage clients, upload bodies.</summary>
+    public const long HostReserveBytes = 256L * 1024 * 1024;
 
     public string ImagesContainer { get; init; } = DefaultImagesContainer;
 
@@ -53,10 +65,14 @@ public sealed record ThumbnailSettings
     public long MaxBytes { get; init; } = 25L * 1024 * 1024;
 
     /// <summary>The most pixels (width x height, read from the header) an image may declare before it is decoded.</summary>
-    public long MaxPixels { get; init; } = 100_000_000;
+    public long MaxPixels { get; init; } = DefaultMaxPixels;
 
-    /// <summary>Images decoded at once in this process: bounds memory and CPU whatever the queue's batch size.</summary>
-    public int Concurrency { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Images decoded at once in this process: bounds memory and CPU whatever the queue's batch size.
+    /// By default as many as the memory limit holds at the pixel limit (<see cref="DefaultConcurrency"/>),
+    /// at most one per core.
+    /// </summary>
+    public int Concurrency { get; init; } = DefaultConcurrency(MemoryLimit.Detect(), DefaultMaxPixels, Environment.ProcessorCount);
 
     /// <summary>
     /// How long the reconciliation leaves an image to the event that is presumably on its way: a
@@ -87,6 +103,7 @@ public sealed record ThumbnailSettings
         ArgumentNullException.ThrowIfNull(configuration);
         var defaults = new ThumbnailSettings();
         var scanInterval = configuration.GetTimeSpan(ScanIntervalSetting, defaults.ScanInterval, TimeSpan.FromMilliseconds(100));
+        var maxPixels = ReadNumber(configuration, MaxPixelsSetting, defaults.MaxPixels, 1, 1L << 40);
         return new ThumbnailSettings
         {
             ImagesContainer = ContainerName(configuration, ImagesContainerSetting, DefaultImagesContainer),
@@ -97,14 +114,25 @@ public sealed record ThumbnailSettings
             Quality = (int)ReadNumber(configuration, QualitySetting, defaults.Quality, 1, 100),
             Format = ReadFormat(configuration),
             MaxBytes = ReadNumber(configuration, MaxBytesSetting, defaults.MaxBytes, 1, 1L << 32),
-            MaxPixels = ReadNumber(configuration, MaxPixelsSetting, defaults.MaxPixels, 1, 1L << 40),
-            Concurrency = (int)ReadNumber(configuration, ConcurrencySetting, defaults.Concurrency, 1, 256),
+            MaxPixels = maxPixels,
+            Concurrency = (int)ReadNumber(configuration, ConcurrencySetting, DefaultConcurrency(MemoryLimit.Detect(), maxPixels, Environment.ProcessorCount), 1, 256),
             ReconciliationGrace = configuration.GetTimeSpan(ReconciliationGraceSetting, defaults.ReconciliationGrace, TimeSpan.Zero),
             UploadEventDelay = configuration.GetTimeSpan(UploadEventDelaySetting, defaults.UploadEventDelay, TimeSpan.FromSeconds(1)),
             ScanInterval = scanInterval,
             ScanMaxInterval = configuration.GetTimeSpan(ScanMaxIntervalSetting, defaults.ScanMaxInterval > scanInterval ? defaults.ScanMaxInterval : scanInterval, scanInterval),
             ScanReceiptsTable = TableName(configuration, ScanReceiptsTableSetting, DefaultScanReceiptsTable),
         };
+    }
+
+    /// <summary>
+    /// As many images at once as <paramref name="memoryLimit"/> holds, after the Host's own share,
+    /// when each is as large as the pixel limit allows; at least one, at most one per core. A 1 GiB
+    /// container with the default pixel limit decodes one image at a time, whatever its cores.
+    /// </summary>
+    public static int DefaultConcurrency(long memoryLimit, long maxPixels, int processors)
+    {
+        var perImage = Math.Max(1, maxPixels) * DecodeBytesPerPixel;
+        return (int)Math.Clamp((memoryLimit - HostReserveBytes) / perImage, 1, Math.Max(1, processors));
     }
 
     private static IReadOnlyList<int> ReadSizes(IConfiguration configuration)

@@ -22,6 +22,7 @@ public sealed class ServiceBusOrderDispatcher : IOrderDispatcher, IAsyncDisposab
 
     private readonly ServiceBusClient _client;
     private readonly ServiceBusSender _sender;
+    private readonly ServiceBusReceiver _receiver;
 
     public ServiceBusOrderDispatcher(IConfiguration configuration, OrdersOptions options)
     {
@@ -34,6 +35,7 @@ public sealed class ServiceBusOrderDispatcher : IOrderDispatcher, IAsyncDisposab
                 section["fullyQualifiedNamespace"] ?? throw new InvalidSettingException(ConnectionSetting, $"is not set: give a connection string or {ConnectionSetting}__fullyQualifiedNamespace"),
                 StorageAccount.CreateCredential(ConnectionSetting, section));
         _sender = _client.CreateSender(options.QueueName);
+        _receiver = _client.CreateReceiver(options.QueueName);
     }
 
     public Task SendAsync(OrderMessage message, string messageId, CancellationToken cancellationToken) =>
@@ -41,8 +43,16 @@ public sealed class ServiceBusOrderDispatcher : IOrderDispatcher, IAsyncDisposab
             new ServiceBusMessage(JsonSerializer.Serialize(message, JobJson.Options)) { MessageId = messageId, ContentType = "application/json" },
             cancellationToken);
 
+    /// <summary>
+    /// A peek from the queue's first sequence number: it changes nothing, and unlike a storage
+    /// queue's it also sees messages locked by a delivery in progress (needs the Data Receiver role).
+    /// </summary>
+    public async Task<DateTimeOffset?> OldestWaitingAsync(CancellationToken cancellationToken) =>
+        (await _receiver.PeekMessageAsync(fromSequenceNumber: 0, cancellationToken).ConfigureAwait(false))?.EnqueuedTime;
+
     public async ValueTask DisposeAsync()
     {
+        await _receiver.DisposeAsync().ConfigureAwait(false);
         await _sender.DisposeAsync().ConfigureAwait(false);
         await _client.DisposeAsync().ConfigureAwait(false);
     }

@@ -3,8 +3,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FunctionsJobs.Host.Health;
 
-/// <summary>Readiness: the blob, queue and table endpoints of the storage account all answer.</summary>
-internal sealed class StorageHealthCheck(StorageAccount storage) : IHealthCheck
+/// <summary>
+/// Readiness: the blob, queue and table endpoints of the storage account all answer. The health
+/// routes are anonymous, so what they show says only that: the account's name and why it failed
+/// go to the log.
+/// </summary>
+internal sealed partial class StorageHealthCheck(StorageAccount storage, ILogger<StorageHealthCheck> logger) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
@@ -18,11 +22,15 @@ internal sealed class StorageHealthCheck(StorageAccount storage) : IHealthCheck
                 storage.Blobs.GetBlobContainersAsync(cancellationToken: timeout.Token).AsPages(pageSizeHint: 1).GetAsyncEnumerator(timeout.Token).MoveNextAsync().AsTask(),
                 storage.Queues.GetQueuesAsync(cancellationToken: timeout.Token).AsPages(pageSizeHint: 1).GetAsyncEnumerator(timeout.Token).MoveNextAsync().AsTask(),
                 storage.Tables.QueryAsync(maxPerPage: 1, cancellationToken: timeout.Token).AsPages(pageSizeHint: 1).GetAsyncEnumerator(timeout.Token).MoveNextAsync().AsTask()).ConfigureAwait(false);
-            return HealthCheckResult.Healthy($"storage account {storage.AccountName} reachable");
+            return HealthCheckResult.Healthy("storage reachable");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"storage account {storage.AccountName} unreachable: {ex.GetType().Name}", ex);
+            LogUnreachable(ex, storage.AccountName);
+            return HealthCheckResult.Unhealthy("storage unreachable");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health: storage account {AccountName} unreachable")]
+    private partial void LogUnreachable(Exception exception, string accountName);
 }

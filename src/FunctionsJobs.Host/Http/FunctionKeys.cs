@@ -7,13 +7,17 @@ namespace FunctionsJobs.Host.Http;
 /// <summary>
 /// The keys that guard HTTP routes, as in Functions: a function key (or the master key) for
 /// <c>/api</c>, the master key for <c>/admin</c>. In Development a missing key is generated and
-/// printed at start-up; elsewhere a missing key fails start-up.
+/// printed at start-up; elsewhere a missing key, or the key local.settings.sample.json publishes,
+/// fails start-up.
 /// </summary>
 public sealed class FunctionKeys
 {
     public const string FunctionKeySetting = "FunctionsJobs:FunctionKey";
     public const string MasterKeySetting = "FunctionsJobs:MasterKey";
     private const int MinimumLength = 16;
+
+    /// <summary>The keys of local.settings.sample.json: public, so never accepted outside Development.</summary>
+    public static readonly IReadOnlySet<string> SampleKeys = new HashSet<string>(StringComparer.Ordinal) { "local-dev-function-key-0001", "local-dev-master-key-00001" };
 
     private readonly byte[] _function;
     private readonly byte[] _master;
@@ -54,6 +58,11 @@ public sealed class FunctionKeys
             if (value.Length < MinimumLength)
             {
                 throw new InvalidSettingException(setting, $"must be at least {MinimumLength} characters long");
+            }
+
+            if (!isDevelopment && SampleKeys.Contains(value))
+            {
+                throw new InvalidSettingException(setting, "is the key published in local.settings.sample.json: outside Development set a secret of your own");
             }
 
             return value;

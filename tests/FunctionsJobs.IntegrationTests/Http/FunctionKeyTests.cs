@@ -85,6 +85,7 @@ public sealed partial class FunctionKeyTests(AzuriteFixture azurite) : IClassFix
         var body = JsonDocument.Parse(await all.Content.ReadAsStringAsync()).RootElement;
         Assert.True(body.GetProperty("ready").GetBoolean());
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("storage").GetProperty("status").GetString());
+        AssertNothingInternal(body.ToString());
     }
 
     [Fact]
@@ -101,7 +102,17 @@ public sealed partial class FunctionKeyTests(AzuriteFixture azurite) : IClassFix
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        Assert.Contains("unreachable", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("unreachable", body, StringComparison.Ordinal);
+        AssertNothingInternal(body);
+        Assert.Contains(host.Logs.Entries, e => e.Message.Contains("devstoreaccount1 unreachable", StringComparison.Ordinal) && e.Exception is not null);
+    }
+
+    /// <summary>Anonymous health answers name no storage account and no exception type: those are for the log.</summary>
+    private static void AssertNothingInternal(string body)
+    {
+        Assert.DoesNotContain("devstoreaccount1", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Exception", body, StringComparison.OrdinalIgnoreCase);
     }
 
     private Task<TestHost> StartAsync() =>

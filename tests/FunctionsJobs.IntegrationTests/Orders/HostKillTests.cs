@@ -1,27 +1,20 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Orders;
-using FunctionsJobs.IntegrationTests.Queues;
-using FunctionsJobs.IntegrationTests.Startup;
 using FunctionsJobs.Testing;
 using Xunit.Abstractions;
 
 namespace FunctionsJobs.IntegrationTests.Orders;
 
 /// <summary>
-/// The Host as its own process, killed with SIGKILL while 500 orders flow and started again: what a
-/// power cut does. Azurite keeps its data on disk; clients retry with their Idempotency-Key.
+/// Three Host processes on one storage account, one of them killed with SIGKILL while 500 orders
+/// flow and started again: what a power cut of one replica does. Azurite keeps its data on disk;
+/// clients retry with their Idempotency-Key, on the next replica while one is down.
 /// </summary>
 public sealed class HostKillTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Orders = 500;
-    private const string FunctionKey = "kill-test-function-key-01";
-    /// <summary>About 40 s on an idle machine; generous, because CI machines are shared.</summary>
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
+    private const int Replicas = 3;
     private readonly string _folder = Directory.CreateTempSubdirectory("functionsjobs-kill-").FullName;
     private AzuriteServer? _azurite;
     private MailDevServer? _mail;
@@ -34,7 +27,7 @@ public sealed class HostKillTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Every_order_reaches_a_terminal_state_none_lost_none_charged_or_emailed_twice()
+    public async Task With_one_of_three_replicas_killed_and_restarted_every_order_reaches_a_terminal_state_none_lost_none_charged_or_emailed_twice()
     {
         var azurite = _azurite!;
         var mail = _mail!;
@@ -46,65 +39,39 @@ public sealed class HostKillTests(ITestOutputHelper output) : IAsyncLifetime
             await inventory.AddEntityAsync(new TableEntity(sku, InventoryStore.StockRowKey) { ["Name"] = sku, ["UnitPriceCents"] = 500L, ["Available"] = 100_000 });
         }
 
-        var port = LoopbackPorts.Free(1)[0];
-        var environment = new Dictionary<string, string?>
-        {
-            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["FunctionsJobs__FunctionKey"] = FunctionKey,
-            ["FunctionsJobs__MasterKey"] = "kill-test-master-key-0001",
-            ["FunctionsJobs__QueueMessageLease"] = "00:00:03",
-            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
-            ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00.500",
-            ["OrdersSmtpPort"] = mail.SmtpPort.ToString(CultureInfo.InvariantCulture),
-            ["OrdersMailClaim"] = "00:00:03",
-        };
-
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var first = HostProcess.Start(_folder, environment);
-        await first.WaitForRunningAsync(Timeout);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
+        await using var replicas = await HostReplicas.StartAsync(_folder, azurite, mail, Replicas);
+        var started = clock.Elapsed;
 
         // One in twenty is declined and compensated, one in twenty fails twice before it is charged.
         static string TokenOf(int i) => (i % 20) switch { 0 => SandboxPaymentGateway.Decline, 1 => SandboxPaymentGateway.Transient, _ => SandboxPaymentGateway.Visa };
         var accepted = new ConcurrentDictionary<int, string>();
         var killAt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var posting = Parallel.ForEachAsync(Enumerable.Range(0, Orders), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        var posting = Parallel.ForEachAsync(Enumerable.Range(0, Orders), new ParallelOptions { MaxDegreeOfParallelism = 12 }, async (i, ct) =>
         {
             var body = new { customerEmail = $"customer{i}@example.com", items = new[] { new { sku = skus[i % skus.Length], quantity = 1 + (i % 3) } }, paymentToken = TokenOf(i) };
-            accepted[i] = await PostUntilAcceptedAsync(http, body, $"kill-{i}");
+            accepted[i] = await replicas.PostUntilAcceptedAsync(i, body, $"kill-{i}");
             if (accepted.Count == Orders / 2)
             {
                 killAt.TrySetResult();
             }
         });
 
-        await killAt.Task.WaitAsync(Timeout);
-        await first.KillAsync();
-        var completedBeforeKill = await CountTerminalAsync(azurite);
-        await first.DisposeAsync();
-        output.WriteLine($"{clock.Elapsed}: killed after {accepted.Count} accepted, {completedBeforeKill} terminal");
+        await killAt.Task.WaitAsync(HostReplicas.Timeout);
+        await replicas.KillAsync(0);
+        var completedBeforeKill = await HostReplicas.CountTerminalAsync(new TableClient(azurite.ConnectionString, "Orders"));
+        output.WriteLine($"{clock.Elapsed}: replica 0 killed after {accepted.Count} accepted, {completedBeforeKill} terminal");
 
-        await using var second = HostProcess.Start(_folder, environment);
-        await second.WaitForRunningAsync(Timeout);
-        await posting.WaitAsync(Timeout);
-        output.WriteLine($"{clock.Elapsed}: restarted, all {Orders} accepted");
+        await replicas.StartAsync(0);
+        await posting.WaitAsync(HostReplicas.Timeout);
+        output.WriteLine($"{clock.Elapsed}: replica 0 restarted, all {Orders} accepted");
 
-        var orders = new TableClient(azurite.ConnectionString, "Orders");
-        await QueueHarness.EventuallyAsync(async () => await CountTerminalAsync(azurite) == Orders, "every order terminal", Timeout);
-        output.WriteLine($"{clock.Elapsed}: all terminal");
+        var stored = await HostReplicas.WaitUntilAllTerminalAsync(azurite, Orders);
+        output.WriteLine($"{clock.Elapsed}: all {Orders} terminal ({started} of it starting {Replicas} replicas)");
 
         // Killed in the middle: some orders were done, some were not.
         Assert.InRange(completedBeforeKill, 1, Orders - 1);
         Assert.Equal(Orders, accepted.Values.Distinct().Count());
-        var stored = new Dictionary<string, Order>();
-        await foreach (var row in orders.QueryAsync<TableEntity>())
-        {
-            stored[row.RowKey] = OrderStore.FromEntity(row);
-        }
-
         Assert.Equal(accepted.Values.Order(), stored.Keys.Order());
         foreach (var (i, id) in accepted)
         {
@@ -161,46 +128,5 @@ public sealed class HostKillTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         Directory.Delete(_folder, recursive: true);
-    }
-
-    /// <summary>A client that retries, with its Idempotency-Key, until the order is accepted: whatever the Host did before it died.</summary>
-    private static async Task<string> PostUntilAcceptedAsync(HttpClient http, object body, string key)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
-                request.Headers.Add("Idempotency-Key", key);
-                using var response = await http.SendAsync(request);
-                if (response.StatusCode == HttpStatusCode.Accepted)
-                {
-                    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-                }
-
-                Assert.True(response.StatusCode >= HttpStatusCode.InternalServerError, $"order {key}: {response.StatusCode}");
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
-            {
-                // The Host is down or restarting: try again, as any client would.
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task<int> CountTerminalAsync(AzuriteServer azurite)
-    {
-        var count = 0;
-        await foreach (var row in new TableClient(azurite.ConnectionString, "Orders").QueryAsync<TableEntity>(select: ["Status"]))
-        {
-            if (row.GetString("Status") is "Completed" or "Rejected" or "Failed")
-            {
-                count++;
-            }
-        }
-
-        return count;
     }
 }

@@ -181,6 +181,37 @@ public sealed class OrderApiTests(OrdersFixture fixture) : IClassFixture<OrdersF
     }
 
     [Fact]
+    public async Task The_status_shown_to_callers_gives_reasons_not_smtp_hosts_or_exception_text()
+    {
+        // Nothing listens on this port: every SMTP exchange fails with "Connection refused".
+        var smtpPort = LoopbackPorts.Free(1)[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var orders = await OrdersHarness.StartAsync(fixture, new Dictionary<string, string> { [OrdersSettings.SmtpPort] = smtpPort });
+        await orders.SeedAsync("TRAY", 5);
+        var unmailed = await orders.AcceptAsync(SandboxPaymentGateway.Visa, (orders.Sku("TRAY"), 1));
+        var unpaid = await orders.AcceptAsync(SandboxPaymentGateway.TransientAlways, (orders.Sku("TRAY"), 1));
+        foreach (var id in new[] { unmailed, unpaid })
+        {
+            await Assert.ThrowsAsync<OrderRetryException>(() => orders.Workflow().HandleAsync(new OrderMessage(id), OrdersHarness.Delivery(1), default));
+            await Assert.ThrowsAsync<OrderRetryException>(() => orders.Workflow().HandleAsync(new OrderMessage(id), OrdersHarness.Delivery(2), default));
+            await orders.Workflow().HandleAsync(new OrderMessage(id), OrdersHarness.Delivery(3), default);
+        }
+
+        foreach (var (id, cause) in new[] { (unmailed, "the e-mail could not be sent"), (unpaid, "the payment provider did not answer") })
+        {
+            using var status = await orders.Host.Http.SendAsync(orders.Host.Request(HttpMethod.Get, $"/api/orders/{id}", TestHost.FunctionKey));
+            var body = await status.Content.ReadAsStringAsync();
+            var view = JsonDocument.Parse(body).RootElement;
+            Assert.Equal("Failed", view.GetProperty("status").GetString());
+            Assert.Equal($"gave up after attempt 3 of 3: {cause}", view.GetProperty("reason").GetString());
+            Assert.Contains(view.GetProperty("history").EnumerateArray(), h => h.GetProperty("outcome").GetString() == OrderSteps.Retrying && h.GetProperty("detail").GetString() == cause);
+            foreach (var internals in new[] { smtpPort, "127.0.0.1", "SMTP", "Exception", "refused", "sandbox", "tok_" })
+            {
+                Assert.DoesNotContain(internals, body, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Both_routes_need_a_function_key()
     {
         await using var orders = await OrdersHarness.StartAsync(fixture);

@@ -15,6 +15,9 @@ public sealed class RecordingOrderDispatcher : IOrderDispatcher
         _sent.Enqueue((message, messageId));
         return Task.CompletedTask;
     }
+
+    /// <summary>What it keeps is no queue: nothing waits, so the supervisor decides by age alone.</summary>
+    public Task<DateTimeOffset?> OldestWaitingAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
 }
 
 /// <summary>
@@ -51,4 +54,37 @@ public sealed class HangingPaymentGateway(SandboxPaymentGateway sandbox) : IPaym
         sandbox.RefundAsync(idempotencyKey, reason, cancellationToken);
 
     private TaskCompletionSource Signal(string orderId) => _entered.GetOrAdd(orderId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+/// <summary>The sandbox gateway behind a gate: every charge waits until the test opens it, a handler slower than any threshold.</summary>
+public sealed class HeldPaymentGateway(SandboxPaymentGateway sandbox) : IPaymentGateway
+{
+    private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Open() => _open.TrySetResult();
+
+    public async Task<PaymentResult> ChargeAsync(PaymentRequest request, CancellationToken cancellationToken)
+    {
+        await _open.Task.WaitAsync(cancellationToken);
+        return await sandbox.ChargeAsync(request, cancellationToken);
+    }
+
+    public Task<RefundResult> RefundAsync(string idempotencyKey, string reason, CancellationToken cancellationToken) =>
+        sandbox.RefundAsync(idempotencyKey, reason, cancellationToken);
+}
+
+/// <summary>The real orders queue, counting what the supervisor sends to it.</summary>
+public sealed class CountingOrderDispatcher(StorageQueueOrderDispatcher queue) : IOrderDispatcher
+{
+    private int _sent;
+
+    public int Sent => Volatile.Read(ref _sent);
+
+    public async Task SendAsync(OrderMessage message, string messageId, CancellationToken cancellationToken)
+    {
+        await queue.SendAsync(message, messageId, cancellationToken);
+        Interlocked.Increment(ref _sent);
+    }
+
+    public Task<DateTimeOffset?> OldestWaitingAsync(CancellationToken cancellationToken) => queue.OldestWaitingAsync(cancellationToken);
 }

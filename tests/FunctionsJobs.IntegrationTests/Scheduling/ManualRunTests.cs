@@ -69,6 +69,34 @@ public sealed class ManualRunTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.Null(Assert.Single(harness.Probe.Completed).Input);
     }
 
+    [Fact]
+    public async Task Two_deployments_on_one_storage_account_slots_of_one_site_run_the_same_timer_at_once_each_under_its_own_lock_and_status()
+    {
+        var site = $"shop{Guid.NewGuid():N}"[..16];
+        await using var production = new TimerHarness(azurite.ConnectionString, new() { ["WEBSITE_SITE_NAME"] = site, ["WEBSITE_SLOT_NAME"] = "Production" }, deriveHostId: true);
+        await using var staging = new TimerHarness(azurite.ConnectionString, new() { ["WEBSITE_SITE_NAME"] = site, ["WEBSITE_SLOT_NAME"] = "staging" }, deriveHostId: true);
+        production.Probe.Block = staging.Probe.Block = true;
+        var productionHost = await production.StartHostAsync();
+        var stagingHost = await staging.StartHostAsync();
+
+        using var first = await PostAsync(productionHost, ProbeJob.FunctionName, null);
+        await production.Probe.WaitUntilAsync(p => p.Started.Count == 1);
+        using var second = await PostAsync(stagingHost, ProbeJob.FunctionName, null);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        await staging.Probe.WaitUntilAsync(p => p.Started.Count == 1);
+        Assert.Equal((site, $"{site}-staging"), (production.HostId, staging.HostId));
+        Assert.NotEqual(production.LockBlob.Name, staging.LockBlob.Name);
+        Assert.NotEqual(production.StatusBlob.Name, staging.StatusBlob.Name);
+        Assert.Equal(LeaseState.Leased, (await production.LockBlob.GetPropertiesAsync()).Value.LeaseState);
+        Assert.Equal(LeaseState.Leased, (await staging.LockBlob.GetPropertiesAsync()).Value.LeaseState);
+        production.Probe.Gate.Release();
+        staging.Probe.Gate.Release();
+        await production.Probe.WaitUntilAsync(p => p.Completed.Count == 1);
+        await staging.Probe.WaitUntilAsync(p => p.Completed.Count == 1);
+    }
+
     [Theory]
     [InlineData("NoSuchJob", null, null, HttpStatusCode.NotFound)]
     [InlineData(ProbeJob.FunctionName, "[1, 2]", TestHost.MasterKey, HttpStatusCode.BadRequest)]

@@ -14,15 +14,15 @@ public sealed class TimerHarness : IAsyncDisposable
     private readonly List<TestHost> _hosts = [];
     private readonly string _connectionString;
 
-    public TimerHarness(string connectionString, Dictionary<string, string>? settings = null)
+    /// <param name="deriveHostId">Leave the host id unset, so the Host derives it (from <c>WEBSITE_SITE_NAME</c> in <paramref name="settings"/>, say).</param>
+    public TimerHarness(string connectionString, Dictionary<string, string>? settings = null, bool deriveHostId = false)
     {
         _connectionString = connectionString;
         var id = Guid.NewGuid().ToString("N")[..12];
-        HostId = $"test-{id}";
         RunsTable = $"JobRuns{id}";
         Settings = new Dictionary<string, string>
         {
-            ["AzureFunctionsWebHost:hostid"] = HostId,
+            ["AzureFunctionsWebHost:hostid"] = $"test-{id}",
             [SchedulingSettings.JobRunsTableSetting] = RunsTable,
             [SchedulingSettings.CheckpointsContainerSetting] = $"checkpoints-{id}",
             [SchedulingSettings.ProgressIntervalSetting] = "00:00:00.200",
@@ -35,7 +35,13 @@ public sealed class TimerHarness : IAsyncDisposable
             Settings[key] = value;
         }
 
+        if (deriveHostId)
+        {
+            Settings.Remove("AzureFunctionsWebHost:hostid");
+        }
+
         Options = TimerOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(Settings!).Build());
+        HostId = Options.HostId;
         Container = new BlobContainerClient(connectionString, TimerOptions.HostsContainer);
         History = new JobRunHistory(
             Core.Storage.StorageAccount.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(Settings!) { ["AzureWebJobsStorage"] = connectionString }).Build()),

@@ -30,14 +30,8 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
     {
         Write("local.settings.json", localSettings);
         Write("host.json", hostJson);
-        await using var host = HostProcess.Start(_folder, Development);
 
-        var exitCode = await host.WaitForExitAsync(Timeout);
-
-        Assert.True(exitCode == 1, $"{name}: exit code {exitCode}");
-        var line = Assert.Single(host.StandardError);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-        Assert.DoesNotContain("c2VjcmV0LWtleQ", line, StringComparison.Ordinal);
+        await AssertStartUpFailsAsync(name, Development, expected, secret: "c2VjcmV0LWtleQ");
     }
 
     [Fact]
@@ -48,6 +42,65 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
 
         Assert.Equal(1, await host.WaitForExitAsync(Timeout));
         Assert.Contains("setting 'FunctionsJobs:FunctionKey' is not set", Assert.Single(host.StandardError), StringComparison.Ordinal);
+    }
+
+    /// <summary>Settings safe outside Development, to take one away from at a time.</summary>
+    private Dictionary<string, string> Production => new()
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["FunctionsJobs__FunctionKey"] = "startup-test-function-key",
+        ["FunctionsJobs__MasterKey"] = "startup-test-master-key-1",
+        ["AzureFunctionsWebHost__hostid"] = "startup-test",
+        ["OrdersPaymentGateway"] = "Sandbox",
+    };
+
+    public static TheoryData<string, string, string?, string> UnsafeInProduction => new()
+    {
+        // name, setting, value (null: left out), expected in the one line
+        { "the sample's function key", "FunctionsJobs__FunctionKey", "local-dev-function-key-0001", "setting 'FunctionsJobs:FunctionKey' is the key published in local.settings.sample.json" },
+        { "the sample's master key", "FunctionsJobs__MasterKey", "local-dev-master-key-00001", "setting 'FunctionsJobs:MasterKey' is the key published in local.settings.sample.json" },
+        { "the sandbox gateway not chosen", "OrdersPaymentGateway", null, "setting 'OrdersPaymentGateway' is not set: outside Development the sandbox payment gateway" },
+        { "an SMTP password in clear text", "OrdersSmtpSecurity", "None", "setting 'OrdersSmtpSecurity' must be StartTls or SslOnConnect" },
+        { "an SMTP password maybe in clear text", "OrdersSmtpSecurity", "Auto", "setting 'OrdersSmtpSecurity' must be StartTls or SslOnConnect" },
+        { "no host id", "AzureFunctionsWebHost__hostid", null, "setting 'AzureFunctionsWebHost:hostid' is not set" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsafeInProduction))]
+    public async Task Outside_development_an_unsafe_setting_fails_start_up_with_one_line_naming_it(string name, string setting, string? value, string expected)
+    {
+        var settings = Production;
+        settings["OrdersSmtpUserName"] = "orders";
+        settings["OrdersSmtpPassword"] = "smtp-secret-1234";
+        settings["OrdersSmtpSecurity"] = "StartTls";
+        settings.Remove(setting);
+        if (value is not null)
+        {
+            settings[setting] = value;
+        }
+
+        Write("local.settings.json", System.Text.Json.JsonSerializer.Serialize(new { Values = settings }));
+
+        await AssertStartUpFailsAsync(name, new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production" }, expected, secret: "smtp-secret-1234");
+    }
+
+    [Fact]
+    public async Task Outside_development_safe_settings_start_the_host()
+    {
+        var port = LoopbackPorts.Free(1)[0];
+        var settings = Production;
+        settings["OrdersSmtpUserName"] = "orders";
+        settings["OrdersSmtpPassword"] = "smtp-secret-1234";
+        settings["OrdersSmtpSecurity"] = "SslOnConnect";
+        Write("local.settings.json", System.Text.Json.JsonSerializer.Serialize(new { Values = settings }));
+        await using var host = HostProcess.Start(_folder, new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production", ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+
+        var running = await host.WaitForRunningAsync(Timeout);
+        host.Terminate();
+
+        Assert.Contains("(Production)", running, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.StandardOutput, l => l.Contains("startup-test-function-key", StringComparison.Ordinal));
+        Assert.Equal(0, await host.WaitForExitAsync(Timeout));
     }
 
     [Fact]
@@ -98,6 +151,19 @@ public sealed class StartupTests(AzuriteFixture azurite) : IClassFixture<Azurite
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>The Host exits with code 1 and one line that says <paramref name="expected"/> and not <paramref name="secret"/>.</summary>
+    private async Task AssertStartUpFailsAsync(string name, Dictionary<string, string?> environment, string expected, string secret)
+    {
+        await using var host = HostProcess.Start(_folder, environment);
+
+        var exitCode = await host.WaitForExitAsync(Timeout);
+
+        Assert.True(exitCode == 1, $"{name}: exit code {exitCode}");
+        var line = Assert.Single(host.StandardError);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, line, StringComparison.Ordinal);
+    }
 
     private static Dictionary<string, string?> Development => new() { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" };
 

@@ -26,6 +26,7 @@ public sealed class BadInputTests(AzuriteFixture azurite) : IClassFixture<Azurit
     [InlineData("truncated-jpeg", "the JPEG data is corrupt or truncated")]
     [InlineData("text-named-jpg", "the content is not an image in a supported format")]
     [InlineData("png-50000x50000", "the image declares 50000x50000 = 2500000000 pixels; the limit is 100000000 pixels")]
+    [InlineData("png16-8000x8000", "the image declares 8000x8000 pixels of 8 bytes = 512000000 bytes decoded; the limit is 400000000 bytes")]
     [InlineData("tiff-named-png", "the content is not an image in a supported format (JPEG, PNG, WebP, GIF)")]
     public async Task Bad_content_ends_Failed_with_its_reason_after_one_delivery_and_the_host_keeps_serving(string kind, string reason)
     {
@@ -37,6 +38,7 @@ public sealed class BadInputTests(AzuriteFixture azurite) : IClassFixture<Azurit
             "truncated-jpeg" => ("truncated.jpg", jpeg[..(jpeg.Length / 2)]),
             "text-named-jpg" => ("notes.jpg", Encoding.UTF8.GetBytes("Dear diary, this is not a photo.\n")),
             "png-50000x50000" => ("bomb.png", TestImages.PngHeader(50_000, 50_000)),
+            "png16-8000x8000" => ("deep.png", TestImages.PngHeader(8000, 8000, bitDepth: 16, colorType: 6)),
             _ => ("scan.png", TestImages.Tiff(64, 64)),
         };
         var id = name[..name.IndexOf('.', StringComparison.Ordinal)];

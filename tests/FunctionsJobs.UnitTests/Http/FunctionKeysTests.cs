@@ -94,6 +94,35 @@ public sealed class FunctionKeysTests
     }
 
     [Theory]
+    [InlineData("FunctionsJobs:FunctionKey", "local-dev-function-key-0001")]
+    [InlineData("FunctionsJobs:MasterKey", "local-dev-master-key-00001")]
+    public void Outside_development_a_key_of_the_sample_settings_fails_naming_it(string setting, string sampleKey)
+    {
+        var settings = new Dictionary<string, string?> { [FunctionKeys.FunctionKeySetting] = FunctionKey, [FunctionKeys.MasterKeySetting] = MasterKey, [setting] = sampleKey };
+        var configuration = TestConfig.From([.. settings.Select(kv => (kv.Key, kv.Value))]);
+
+        var error = Assert.Throws<InvalidSettingException>(() => FunctionKeys.FromConfiguration(configuration, isDevelopment: false));
+
+        Assert.Equal(setting, error.Setting);
+        Assert.Contains("local.settings.sample.json", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(sampleKey, error.Message, StringComparison.Ordinal);
+
+        // Development takes them: that is what they are for.
+        Assert.False(FunctionKeys.FromConfiguration(configuration, isDevelopment: true).Generated);
+    }
+
+    [Fact]
+    public void The_refused_sample_keys_are_the_ones_the_sample_settings_publish()
+    {
+        using var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionsJobs.Testing.RepositoryPaths.Root, "local.settings.sample.json")));
+        var values = sample.RootElement.GetProperty("Values");
+
+        Assert.Equal(
+            new[] { values.GetProperty("FunctionsJobs__FunctionKey").GetString(), values.GetProperty("FunctionsJobs__MasterKey").GetString() }.Order(),
+            FunctionKeys.SampleKeys.Order());
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void Short_key_is_rejected(bool isDevelopment)

@@ -107,6 +107,47 @@ public sealed class OrderSupervisionTests
         Assert.Equal(SupervisionAction.Compensate, OrderSupervision.Decide(order, _time.GetUtcNow(), Options).Action);
     }
 
+    [Theory]
+    [InlineData(-60, SupervisionAction.Leave)]
+    [InlineData(0, SupervisionAction.Leave)]
+    [InlineData(5 * 60, SupervisionAction.Leave)]
+    [InlineData((5 * 60) + 1, SupervisionAction.Redispatch)]
+    [InlineData(null, SupervisionAction.Redispatch)]
+    public void An_order_whose_message_may_still_wait_in_the_queue_is_left_until_the_queue_moved_past_it(int? headSentSecondsAfterOrder, SupervisionAction expected)
+    {
+        var order = NewOrder(OrderStatus.Accepted);
+        DateTimeOffset? head = headSentSecondsAfterOrder is { } seconds ? order.UpdatedAt.AddSeconds(seconds) : null;
+        _time.Advance(TimeSpan.FromHours(2));
+
+        var decision = OrderSupervision.Decide(order, _time.GetUtcNow(), Options, head);
+
+        Assert.Equal(expected, decision.Action);
+        if (expected == SupervisionAction.Leave)
+        {
+            Assert.Contains("waiting in the orders queue", decision.Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Waiting_in_the_queue_never_saves_an_order_whose_last_delivery_died_or_whose_compensation_began()
+    {
+        var lastDelivery = NewOrder(OrderStatus.Paid);
+        lastDelivery.Record(new OrderStep(OrderSteps.LastDelivery, _time.GetUtcNow(), 5, OrderSteps.Started, "attempt 5 of 5"));
+        var compensating = NewOrder(OrderStatus.StockReserved);
+        compensating.EndsAs = OrderStatus.Failed;
+        var usedUp = NewOrder(OrderStatus.Paid);
+        usedUp.Record(new OrderStep(OrderSteps.Supervise, _time.GetUtcNow(), 0, OrderSteps.Redispatched));
+        usedUp.Record(new OrderStep(OrderSteps.Supervise, _time.GetUtcNow(), 0, OrderSteps.Redispatched));
+        var head = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMinutes(6));
+
+        Assert.Equal(SupervisionAction.Compensate, OrderSupervision.Decide(lastDelivery, _time.GetUtcNow(), Options, head).Action);
+        Assert.Equal(SupervisionAction.Compensate, OrderSupervision.Decide(compensating, _time.GetUtcNow(), Options, head).Action);
+
+        // Out of re-dispatches, but its message may be waiting: it is not given up on for a long queue.
+        Assert.Equal(SupervisionAction.Leave, OrderSupervision.Decide(usedUp, _time.GetUtcNow(), Options, head).Action);
+    }
+
     [Fact]
     public void A_pass_reads_today_and_the_lookback_days_before_it_in_utc()
     {

@@ -36,11 +36,35 @@ public sealed class OrdersOptionsTests
     [InlineData("OrdersTableName", "orders-table", "must be a table name")]
     [InlineData("OrdersSmtpSecurity", "Tls13", "must be one of None, StartTls, SslOnConnect, Auto")]
     [InlineData("OrdersMailClaim", "soon", "must be a time span")]
+    [InlineData("OrdersPaymentGateway", "Stripe", "must be one of Sandbox")]
     public void A_bad_setting_is_named_in_one_line(string setting, string value, string problem)
     {
         var error = Assert.Throws<InvalidSettingException>(() => OrdersOptions.FromConfiguration(TestConfig.From((setting, value))));
 
         Assert.Equal(setting, error.Setting);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("None", 25, false)]
+    [InlineData("Auto", 587, false)]
+    [InlineData("Auto", 465, true)]
+    [InlineData("StartTls", 587, true)]
+    [InlineData("sslonconnect", 465, true)]
+    public void An_smtp_password_only_travels_where_tls_is_certain(string security, int port, bool tls)
+    {
+        var options = new OrdersOptions { SmtpSecurity = security, SmtpPort = port, SmtpUserName = "orders", SmtpPassword = "secret" };
+        var sandbox = new SandboxPaymentGateway(null!, options, TimeProvider.System);
+
+        Assert.Equal(tls, options.SmtpRequiresTls);
+        var verify = () => OrdersProductionSettings.Verify(options with { PaymentGateway = OrdersSettings.SandboxGateway }, sandbox);
+        if (tls)
+        {
+            verify();
+        }
+        else
+        {
+            Assert.Equal("OrdersSmtpSecurity", Assert.Throws<InvalidSettingException>(verify).Setting);
+        }
     }
 }

@@ -148,6 +148,17 @@ public sealed class ThumbnailGeneratorTests
     }
 
     [Fact]
+    public void A_16_bit_rgba_png_within_the_pixel_limit_but_twice_the_memory_is_rejected_from_its_header()
+    {
+        var reason = Rejection(TestImages.PngHeader(8000, 8000, bitDepth: 16, colorType: 6));
+
+        Assert.Equal("the image declares 8000x8000 pixels of 8 bytes = 512000000 bytes decoded; the limit is 400000000 bytes (100000000 pixels of 4 bytes)", reason);
+
+        // Its 8-bit twin fits; with no data behind its header it fails only when decoded.
+        Assert.StartsWith("the PNG data is corrupt or truncated", Rejection(TestImages.PngHeader(8000, 8000, bitDepth: 8, colorType: 6)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_pixel_limit_is_a_setting()
     {
         var reason = Rejection(TestImages.Jpeg(400, 300), new ThumbnailSettings { MaxPixels = 100_000 });
