@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Queues;
 using Microsoft.Extensions.Logging;
 
@@ -16,9 +17,14 @@ namespace FunctionsJobs.Core.Orders;
 /// before anything is undone, so a racing delivery can no longer move the order forward, and what
 /// it did meanwhile is undone too (released lines and voided payments stay blocked).
 /// </para>
+/// <para>
+/// The checkpoint that makes an order terminal is preceded by staging its callback event, if the
+/// caller asked for one, and followed by releasing it (<see cref="CallbackOutbox"/>).
+/// </para>
 /// </summary>
 public sealed partial class OrderWorkflow(
-    OrdersOptions options, OrderStore orders, InventoryStore inventory, IPaymentGateway payments, MailOutbox outbox, TimeProvider time, ILogger<OrderWorkflow> logger)
+    OrdersOptions options, OrderStore orders, InventoryStore inventory, IPaymentGateway payments, MailOutbox outbox, OrderCallbacks callbacks, TimeProvider time,
+    ILogger<OrderWorkflow> logger)
     : IQueueHandler<OrderMessage>
 {
     /// <summary>The storage-queue trigger: the last delivery is host.json's <c>maxDequeueCount</c>.</summary>
@@ -184,7 +190,7 @@ public sealed partial class OrderWorkflow(
         order.Record(Step(OrderSteps.SendConfirmation, run, mail == MailOutcome.Sent ? OrderSteps.Succeeded : OrderSteps.Skipped, mail == MailOutcome.Sent ? null : "already sent"));
         order.Status = OrderStatus.Completed;
         order.Record(Step(OrderSteps.Complete, run, OrderSteps.Succeeded));
-        if (!await CheckpointAsync(order, run).ConfigureAwait(false))
+        if (!await TerminalCheckpointAsync(order, run).ConfigureAwait(false))
         {
             return false;
         }
@@ -253,7 +259,7 @@ public sealed partial class OrderWorkflow(
         }
 
         order.Status = order.EndsAs ?? OrderStatus.Failed;
-        if (!await CheckpointAsync(order, run).ConfigureAwait(false))
+        if (!await TerminalCheckpointAsync(order, run).ConfigureAwait(false))
         {
             return false;
         }
@@ -283,6 +289,19 @@ public sealed partial class OrderWorkflow(
         order.Record(Step(step, run, run.IsLast ? OrderSteps.Failed : OrderSteps.Retrying, failure.Message));
         await CheckpointAsync(order, run).ConfigureAwait(false);
         return new OrderRetryException($"order {order.Id}: {step} failed on attempt {run.Attempt} of {run.MaxAttempts}: {failure.Message}", failure);
+    }
+
+    /// <summary>The checkpoint of a terminal status, with the order's callback event staged before it and released after.</summary>
+    private async Task<bool> TerminalCheckpointAsync(Order order, Delivery run)
+    {
+        var staged = await callbacks.StageAsync(order, run.Cancellation).ConfigureAwait(false);
+        if (!await CheckpointAsync(order, run).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await callbacks.ReleaseAsync(staged).ConfigureAwait(false);
+        return true;
     }
 
     private async Task<bool> CheckpointAsync(Order order, Delivery run)
