@@ -102,7 +102,8 @@ public sealed class CallbackRequests(CallbackSettings settings, CallbackHostReso
     public string? CheckSyntax(string url, out Uri? uri)
     {
         uri = null;
-        if (url.Length is 0 or > MaxUrlLength || !Uri.TryCreate(url, UriKind.Absolute, out var parsed))
+        // On Unix "/hooks" is an absolute file URI: a path alone is no URL here.
+        if (url.Length is 0 or > MaxUrlLength || !Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.IsFile || parsed.IsUnc)
         {
             return $"must be an absolute https URL of at most {MaxUrlLength} characters";
         }

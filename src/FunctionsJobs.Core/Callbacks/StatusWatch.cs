@@ -112,8 +112,7 @@ public sealed class StatusWatch<T>(Func<T, string> statusOf, Func<T, bool> isFin
                     return Task.FromResult<T?>(Latest);
                 }
 
-                _reading ??= ReadAsync();
-                return _reading.WaitAsync(cancellationToken);
+                return (_reading ?? StartRead()).WaitAsync(cancellationToken);
             }
         }
 
@@ -168,6 +167,32 @@ public sealed class StatusWatch<T>(Func<T, string> statusOf, Func<T, bool> isFin
         // Not disposed: a read or the poll loop may still be looking at its token.
         public void Stop() => _stop.Cancel();
 
+        /// <summary>Starts a read that later callers within it share; called under the gate.</summary>
+        private Task<T?> StartRead()
+        {
+            var reading = ReadAsync();
+            if (!reading.IsCompleted)
+            {
+                _reading = reading;
+                _ = reading.ContinueWith(
+                    done =>
+                    {
+                        lock (_gate)
+                        {
+                            if (_reading == done)
+                            {
+                                _reading = null;
+                            }
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+
+            return reading;
+        }
+
         private async Task<T?> ReadAsync()
         {
             try
@@ -182,9 +207,10 @@ public sealed class StatusWatch<T>(Func<T, string> statusOf, Func<T, bool> isFin
             }
             finally
             {
+                // Also after a failed or empty read: the next one waits its interval.
                 lock (_gate)
                 {
-                    _reading = null;
+                    _readAt = owner.Now();
                 }
             }
         }
@@ -214,7 +240,7 @@ public sealed class StatusWatch<T>(Func<T, string> statusOf, Func<T, bool> isFin
                         Task<T?> reading;
                         lock (_gate)
                         {
-                            reading = _reading ??= ReadAsync();
+                            reading = _reading ?? StartRead();
                         }
 
                         await reading.ConfigureAwait(false);
@@ -222,10 +248,6 @@ public sealed class StatusWatch<T>(Func<T, string> statusOf, Func<T, bool> isFin
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
                         // Storage failing: the waiters time out with what was read last; try again next interval.
-                        lock (_gate)
-                        {
-                            _readAt = owner.Now();
-                        }
                     }
                 }
             }
