@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace FunctionsJobs.Testing;
 
 /// <summary>One request the receiver got: the event's id, type and resource, whether it verified, and what it answered.</summary>
-public sealed record ReceivedCallback(string? EventId, string? Type, string? ResourceId, string? Status, string? CorrelationId, string? StatusUrl, string? Problem, int Answer, DateTimeOffset At, JsonElement? Body);
+/// <param name="Answer">The status answered; 0 for a dropped connection, -1 when the sender gave up waiting first.</param>
+public sealed record ReceivedCallback(string? EventId, string? Type, string? ResourceId, string? Status, string? CorrelationId, string? StatusUrl, string? Problem, int Answer, DateTimeOffset At, JsonElement? Body, string PathAndQuery);
 
 /// <summary>
 /// A webhook receiver as a shop front end would run one: Kestrel on a loopback port, verifying each
@@ -31,8 +32,11 @@ public sealed class CallbackReceiver : IAsyncDisposable
         _waiters = new ConditionWaiters<ConcurrentQueue<ReceivedCallback>>(_received);
     }
 
-    /// <summary>Chooses the answer to a request, given the event id and how many requests with that id came before it.</summary>
-    public Func<string?, int, Task<int>> Respond { get; set; } = (_, _) => Task.FromResult(200);
+    /// <summary>
+    /// Chooses the answer to a request, given the event id, how many requests with that id came
+    /// before it, and a token that fires when the sender hangs up. 0 drops the connection.
+    /// </summary>
+    public Func<string?, int, CancellationToken, Task<int>> Respond { get; set; } = (_, _, _) => Task.FromResult(200);
 
     public int Port { get; private set; }
 
@@ -85,8 +89,17 @@ public sealed class CallbackReceiver : IAsyncDisposable
         }
 
         var before = _received.Count(r => r.EventId == id);
-        var answer = problem is null ? await Respond(id, before).ConfigureAwait(false) : 401;
-        if (answer == 0)
+        int answer;
+        try
+        {
+            answer = problem is null ? await Respond(id, before, context.RequestAborted).ConfigureAwait(false) : 401;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            answer = -1;
+        }
+
+        if (answer <= 0)
         {
             // Drop the connection without an answer, as a crashing receiver does.
             context.Abort();
@@ -103,7 +116,7 @@ public sealed class CallbackReceiver : IAsyncDisposable
 
         _waiters.Change(() => _received.Enqueue(new ReceivedCallback(
             id, Text(json, "type"), Text(json, "data", "id"), Text(json, "data", "status"), Text(json, "correlationId"), Text(json, "data", "statusUrl"),
-            context.Request.Path == "/redirected" ? "followed a redirect" : problem, answer, DateTimeOffset.UtcNow, json)));
+            context.Request.Path == "/redirected" ? "followed a redirect" : problem, answer, DateTimeOffset.UtcNow, json, $"{context.Request.Path}{context.Request.QueryString}")));
     }
 
     private static string? Text(JsonElement? json, params string[] path)
