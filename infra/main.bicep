@@ -193,7 +193,7 @@ var jobSettings = {
   CallbacksRecoveryDelay: '00:00:30'
   CallbacksAllowPrivateNetworks: 'false'
   CallbacksReplyQueuePrefix: 'reply-'
-  CallbacksMaxConcurrentPerHost: '4'
+  CallbacksMaxConcurrentPerHost: '8'
 }
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).

@@ -18,6 +18,9 @@ public sealed partial class CallbackDelivery(
 {
     public const string FunctionName = "DeliverCallback";
 
+    /// <summary>The first wait of an event whose receiver is busy; it doubles with each further wait.</summary>
+    private static readonly TimeSpan BusyWait = TimeSpan.FromMilliseconds(250);
+
     public async Task HandleAsync(CallbackMessage message, QueueMessageContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -32,10 +35,12 @@ public sealed partial class CallbackDelivery(
             using var slot = slots.TryEnter(url);
             if (slot is null)
             {
-                // Its receiver's slots are held by slow tries: come back in about one try's time, without holding a worker.
-                var wait = settings.Timeout * (0.5 + (Random.Shared.NextDouble() / 2));
+                // Its receiver's slots are taken: come back later without holding a worker, a little
+                // later each time, up to one try's time (a receiver that hangs is not asked every moment).
+                var wait = TimeSpan.FromMilliseconds(Math.Min(BusyWait.TotalMilliseconds * Math.Pow(2, Math.Min(message.Waits, 16)), settings.Timeout.TotalMilliseconds)
+                    * (0.5 + Random.Shared.NextDouble()));
                 LogReceiverBusy(message.Event.Id, message.Target.Describe(), wait);
-                await outbox.ScheduleAsync(message with { Committed = true }, wait, cancellationToken).ConfigureAwait(false);
+                await outbox.ScheduleAsync(message with { Committed = true, Waits = message.Waits + 1 }, wait, cancellationToken).ConfigureAwait(false);
                 return;
             }
 

@@ -15,4 +15,5 @@ public sealed record CallbackResource(string Kind, string Id, string Version);
 /// </param>
 /// <param name="Attempt">1 for the first try; a failed try queues the next one, hidden for its backoff.</param>
 /// <param name="Deadline">After this the event is dead-lettered instead of tried again.</param>
-public sealed record CallbackMessage(CallbackEvent Event, CallbackTarget Target, CallbackResource Resource, bool Committed, int Attempt, DateTimeOffset Deadline);
+/// <param name="Waits">How often it was put back because its receiver had every slot busy; each wait is longer.</param>
+public sealed record CallbackMessage(CallbackEvent Event, CallbackTarget Target, CallbackResource Resource, bool Committed, int Attempt, DateTimeOffset Deadline, int Waits = 0);

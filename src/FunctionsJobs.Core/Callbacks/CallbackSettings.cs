@@ -65,7 +65,7 @@ public sealed record CallbackSettings
     public string ReplyQueuePrefix { get; init; } = "reply-";
 
     /// <summary>Tries in flight to one receiver (scheme, host, port) per process; past it, an event waits its turn without holding a worker.</summary>
-    public int MaxConcurrentPerHost { get; init; } = 4;
+    public int MaxConcurrentPerHost { get; init; } = 8;
 
     public bool CanSign => SigningKeys.Count > 0;
 
