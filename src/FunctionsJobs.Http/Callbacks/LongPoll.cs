@@ -40,6 +40,27 @@ public static class LongPoll
         return null;
     }
 
+    /// <summary>
+    /// The resource read at once, or with a <paramref name="wait"/> through the shared watcher; the
+    /// answer then says the wait was honoured.
+    /// </summary>
+    public static async Task<T?> ReadAsync<T>(
+        HttpRequest request, string id, TimeSpan? wait, StatusWatch<T> watch, Func<CancellationToken, Task<T?>> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(watch);
+        ArgumentNullException.ThrowIfNull(read);
+        if (wait is not { } waitFor)
+        {
+            return await read(cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = await watch.WaitAsync(id, read, waitFor, cancellationToken).ConfigureAwait(false);
+        Applied(request.HttpContext.Response, waitFor);
+        return result.Latest;
+    }
+
     /// <summary>Tells the caller the wait was honoured, and caches that the answer depends on it.</summary>
     public static void Applied(HttpResponse response, TimeSpan wait)
     {

@@ -82,17 +82,7 @@ public static class OrderHttp
             return preferProblem;
         }
 
-        Order? order;
-        if (wait is { } waitFor)
-        {
-            order = (await watch.WaitAsync(id, ct => orders.GetAsync(id, ct), waitFor, cancellationToken).ConfigureAwait(false)).Latest;
-            LongPoll.Applied(request.HttpContext.Response, waitFor);
-        }
-        else
-        {
-            order = await orders.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        }
-
+        var order = await LongPoll.ReadAsync(request, id, wait, watch, ct => orders.GetAsync(id, ct), cancellationToken).ConfigureAwait(false);
         if (order is null)
         {
             return Problems.Of(StatusCodes.Status404NotFound, "Order not found", $"There is no order {id}.");

@@ -82,17 +82,7 @@ public static class ImageHttp
             return preferProblem;
         }
 
-        ImageRecord? record;
-        if (wait is { } waitFor)
-        {
-            record = (await watch.WaitAsync(id, ct => queries.GetRecordAsync(id, ct), waitFor, cancellationToken).ConfigureAwait(false)).Latest;
-            LongPoll.Applied(request.HttpContext.Response, waitFor);
-        }
-        else
-        {
-            record = await queries.GetRecordAsync(id, cancellationToken).ConfigureAwait(false);
-        }
-
+        var record = await LongPoll.ReadAsync(request, id, wait, watch, ct => queries.GetRecordAsync(id, ct), cancellationToken).ConfigureAwait(false);
         return record is null
             ? Problems.Of(StatusCodes.Status404NotFound, "Image not found", $"No image has id '{id}'.")
             : Results.Json(queries.ViewOf(record), JobJson.Options);

@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Orders;
-using FunctionsJobs.IntegrationTests.Queues;
+using FunctionsJobs.IntegrationTests.Orders;
 using FunctionsJobs.IntegrationTests.Startup;
 using FunctionsJobs.Testing;
 using Xunit.Abstractions;
@@ -79,7 +76,8 @@ public sealed class CallbackKillTests(ITestOutputHelper output) : IAsyncLifetime
         var posting = Parallel.ForEachAsync(Enumerable.Range(0, Orders), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
             var token = i % 10 == 0 ? SandboxPaymentGateway.Decline : SandboxPaymentGateway.Visa;
-            accepted[i] = await PostUntilAcceptedAsync(http, new { customerEmail = $"c{i}@example.com", items = new[] { new { sku = "KILL-CB", quantity = 1 } }, paymentToken = token }, $"cb-kill-{i}", receiver.Url());
+            var body = new { customerEmail = $"c{i}@example.com", items = new[] { new { sku = "KILL-CB", quantity = 1 } }, paymentToken = token };
+            accepted[i] = await HostKillTests.PostUntilAcceptedAsync(http, body, $"cb-kill-{i}", (CallbackRequests.UrlHeader, receiver.Url()));
             if (accepted.Count == Orders / 2)
             {
                 killAt.TrySetResult();
@@ -140,32 +138,5 @@ public sealed class CallbackKillTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static async Task<string> PostUntilAcceptedAsync(HttpClient http, object body, string key, string callbackUrl)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
-                request.Headers.Add("Idempotency-Key", key);
-                request.Headers.Add("Callback-Url", callbackUrl);
-                using var response = await http.SendAsync(request);
-                if (response.StatusCode == HttpStatusCode.Accepted)
-                {
-                    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-                }
-
-                Assert.True(response.StatusCode >= HttpStatusCode.InternalServerError, $"order {key}: {response.StatusCode}");
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
-            {
-                // The Host is down or restarting: try again, as any client would.
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

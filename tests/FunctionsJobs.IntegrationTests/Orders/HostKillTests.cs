@@ -164,7 +164,8 @@ public sealed class HostKillTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>A client that retries, with its Idempotency-Key, until the order is accepted: whatever the Host did before it died.</summary>
-    private static async Task<string> PostUntilAcceptedAsync(HttpClient http, object body, string key)
+    /// <param name="headers">More headers of each request (a Callback-Url).</param>
+    internal static async Task<string> PostUntilAcceptedAsync(HttpClient http, object body, string key, params (string Name, string Value)[] headers)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (true)
@@ -173,6 +174,11 @@ public sealed class HostKillTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
                 request.Headers.Add("Idempotency-Key", key);
+                foreach (var (name, value) in headers)
+                {
+                    request.Headers.Add(name, value);
+                }
+
                 using var response = await http.SendAsync(request);
                 if (response.StatusCode == HttpStatusCode.Accepted)
                 {
