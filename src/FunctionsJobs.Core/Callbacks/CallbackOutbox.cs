@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -45,9 +46,8 @@ public sealed partial class CallbackOutbox
         }
 
         var message = new CallbackMessage(callbackEvent, target, resource, Committed: false, Attempt: 1, Deadline: callbackEvent.Timestamp + _settings.MaxAge);
-        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var sent = await _queue.SendMessageAsync(Serialize(message), _settings.RecoveryDelay, null, cancellationToken).ConfigureAwait(false);
-        return new StagedCallback(message, sent.Value.MessageId, sent.Value.PopReceipt);
+        var sent = await SendAsync(message, _settings.RecoveryDelay, cancellationToken).ConfigureAwait(false);
+        return new StagedCallback(message, sent.MessageId, sent.PopReceipt);
     }
 
     /// <summary>
@@ -72,24 +72,28 @@ public sealed partial class CallbackOutbox
     }
 
     /// <summary>Queues a message to be handled after <paramref name="delay"/>: the next try of an event, or a replay.</summary>
-    public async Task ScheduleAsync(CallbackMessage message, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _queue.SendMessageAsync(Serialize(message), delay <= TimeSpan.Zero ? null : delay, null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
-        {
-            _created.Reset();
-            throw;
-        }
-    }
+    public Task ScheduleAsync(CallbackMessage message, TimeSpan delay, CancellationToken cancellationToken) =>
+        SendAsync(message, delay <= TimeSpan.Zero ? null : delay, cancellationToken);
 
     /// <summary>The deadline of an event tried afresh from now (a replay from the dead letters).</summary>
     public DateTimeOffset FreshDeadline() => _time.GetUtcNow() + _settings.MaxAge;
 
     public static string Serialize(CallbackMessage message) => JsonSerializer.Serialize(message, JobJson.Options);
+
+    private async Task<SendReceipt> SendAsync(CallbackMessage message, TimeSpan? hiddenFor, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await _queue.SendMessageAsync(Serialize(message), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
+        {
+            // The queue went away (an emulator restarted empty): the next send creates it again.
+            _created.Reset();
+            throw;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Callback {EventId}: its state is stored but the event could not be released; it is delivered after its hiding ({RecoveryDelay})")]
     private partial void LogReleaseFailed(Exception exception, string eventId, TimeSpan recoveryDelay);

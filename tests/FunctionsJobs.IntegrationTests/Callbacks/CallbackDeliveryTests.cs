@@ -144,7 +144,7 @@ public sealed class CallbackDeliveryTests(OrdersFixture fixture) : IClassFixture
     {
         await using var harness = await CallbacksHarness.StartAsync(fixture, new Dictionary<string, string>
         {
-            [CallbackSettings.TimeoutSetting] = "00:00:10",
+            [CallbackSettings.TimeoutSetting] = "00:00:30",
             [CallbackSettings.MaxConcurrentPerHostSetting] = "2",
         });
         await using var other = await CallbackReceiver.StartAsync(CallbacksHarness.Secret);
