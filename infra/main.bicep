@@ -109,6 +109,10 @@ param smtpPort int = 587
 @description('Sender address of order confirmations.')
 param mailFrom string = 'orders@example.invalid'
 
+@secure()
+@description('Key that signs completion callbacks (Standard Webhooks): whsec_ and the base64 of 24-64 random bytes; several, space separated, while receivers move to a new one. Empty: callback URLs are refused, reply queues still work.')
+param callbacksSigningSecret string = ''
+
 // Largest image POST /api/images accepts (25 MiB); FUNCTIONS_REQUEST_BODY_SIZE_LIMIT follows it.
 var thumbnailMaxBytes = 26214400
 
@@ -193,6 +197,18 @@ var jobSettings = {
   ThumbnailScanReceiptsTableName: 'ThumbnailScanReceipts'
   RetentionOrphanedThumbnailsDays: '7'
   RetentionScanReceiptsDays: '7'
+  // Callbacks: https URLs that resolve to public addresses only (checked at intake and on each connect).
+  CallbacksQueueName: 'callbacks'
+  CallbacksDeadLettersTableName: 'CallbackDeadLetters'
+  CallbacksSigningSecret: callbacksSigningSecret
+  CallbacksMaxAge: '1.00:00:00'
+  CallbacksFirstRetryDelay: '00:00:05'
+  CallbacksMaxRetryDelay: '01:00:00'
+  CallbacksTimeout: '00:00:15'
+  CallbacksRecoveryDelay: '00:00:30'
+  CallbacksAllowPrivateNetworks: 'false'
+  CallbacksReplyQueuePrefix: 'reply-'
+  CallbacksMaxConcurrentPerHost: '8'
 }
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).

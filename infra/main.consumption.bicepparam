@@ -8,3 +8,5 @@ param plan = 'consumption'
 param packageBlobName = 'functions.zip'
 param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 param enableBlobEventSubscription = bool(readEnvironmentVariable('ENABLE_BLOB_EVENT_SUBSCRIPTION', 'false'))
+// Completion callbacks are signed with this key (docs/callbacks.md); without it callback URLs are refused.
+param callbacksSigningSecret = readEnvironmentVariable('CALLBACKS_SIGNING_SECRET', '')

@@ -10,3 +10,5 @@ param flexMaximumInstanceCount = 100
 param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 // Step two (docs/deploy.md): set ENABLE_BLOB_EVENT_SUBSCRIPTION=true once the code is deployed.
 param enableBlobEventSubscription = bool(readEnvironmentVariable('ENABLE_BLOB_EVENT_SUBSCRIPTION', 'false'))
+// Completion callbacks are signed with this key (docs/callbacks.md); without it callback URLs are refused.
+param callbacksSigningSecret = readEnvironmentVariable('CALLBACKS_SIGNING_SECRET', '')

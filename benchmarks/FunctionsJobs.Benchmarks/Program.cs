@@ -1,4 +1,5 @@
 using FunctionsJobs.Benchmarks.BlobScan;
+using FunctionsJobs.Benchmarks.Callbacks;
 using FunctionsJobs.Benchmarks.Orders;
 using FunctionsJobs.Benchmarks.QueueDispatch;
 using FunctionsJobs.Benchmarks.SalesReport;
@@ -12,7 +13,8 @@ const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages
                      "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]\n" +
                      "       FunctionsJobs.Benchmarks thumbnails [--images 50] [--rounds 3] [--uploads 100] [--burst 200] [--large 8] [--phase all|generate|e2e|memory]\n" +
                      "       FunctionsJobs.Benchmarks sales-report [--orders 100000] [--small 10000] [--rounds 3]\n" +
-                     "       FunctionsJobs.Benchmarks blob-scan [--paced 20] [--pace-ms 2000] [--burst 200] [--idle-blobs 10000] [--idle-seconds 60]";
+                     "       FunctionsJobs.Benchmarks blob-scan [--paced 20] [--pace-ms 2000] [--burst 200] [--idle-blobs 10000] [--idle-seconds 60]\n" +
+                     "       FunctionsJobs.Benchmarks callbacks [--orders 1000] [--rate 50] [--rounds 2] [--warmup 100]";
 
 switch (args.FirstOrDefault())
 {
@@ -64,6 +66,14 @@ switch (args.FirstOrDefault())
         }
 
         return await BlobScanCommand.RunAsync(blobScanOptions);
+    case "callbacks":
+        if (!CallbacksBenchOptions.TryParse(args[1..], out var callbacksOptions, out var callbacksError))
+        {
+            Console.Error.WriteLine($"{callbacksError}\n{Usage}");
+            return 2;
+        }
+
+        return await CallbacksCommand.RunAsync(callbacksOptions);
     case SalesReportPhase.Command:
         return await SalesReportPhase.RunAsync(args[1..]);
     default:

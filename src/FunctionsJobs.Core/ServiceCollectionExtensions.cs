@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.SalesReport;
@@ -24,6 +25,7 @@ public static class ServiceCollectionExtensions
         services.AddOrders(configuration);
         services.AddThumbnails(configuration);
         services.AddSalesReport(configuration);
+        services.AddCallbacks(configuration);
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using FunctionsJobs.Host.Callbacks;
 using FunctionsJobs.Host.Scheduling;
 using FunctionsJobs.Host.Orders;
 using FunctionsJobs.Host.Thumbnails;
@@ -15,6 +16,7 @@ internal static class HostJobs
         builder.Services.AddHostScheduling(builder.Configuration);
         OrdersJob.Add(builder);
         builder.AddThumbnailsJob();
+        CallbacksJob.Add(builder);
     }
 
     public static void Map(WebApplication app)
@@ -22,5 +24,6 @@ internal static class HostJobs
         app.MapScheduling();
         OrdersJob.Map(app);
         app.MapThumbnails();
+        CallbacksJob.Map(app);
     }
 }

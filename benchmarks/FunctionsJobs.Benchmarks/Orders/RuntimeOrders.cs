@@ -19,7 +19,8 @@ namespace FunctionsJobs.Benchmarks.Orders;
 /// </summary>
 internal static class RuntimeOrders
 {
-    public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients, double? rate = null)
+    /// <param name="callback">Adds its settings, a header to each POST, and what else must be done before the requests are counted (callbacks benchmark).</param>
+    public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients, double? rate = null, PhaseCallback? callback = null)
     {
         var names = bench.NewNames();
         var timings = new OrderTimings(orders);
@@ -31,6 +32,11 @@ internal static class RuntimeOrders
             [OrdersSettings.PaymentsTable] = names.Payments,
             [OrdersSettings.OutboxTable] = names.Outbox,
         };
+        foreach (var (key, value) in callback?.Settings ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
         await using var host = await TestHost.StartAsync(bench.Azurite.ConnectionString, settings, builder =>
         {
             builder.Services.Replace(ServiceDescriptor.Singleton(bench.Account));
@@ -54,6 +60,11 @@ internal static class RuntimeOrders
             await BenchEnvironment.WaitForTurnAsync(i, start, rate, ct);
             using var request = host.Request(HttpMethod.Post, "/api/orders", TestHost.FunctionKey);
             request.Content = JsonContent.Create(BenchEnvironment.Body(i));
+            if (callback is not null)
+            {
+                request.Headers.Add(callback.Header, callback.Value);
+            }
+
             var started = Stopwatch.GetTimestamp();
             using var response = await host.Http.SendAsync(request, ct);
             if (response.StatusCode != HttpStatusCode.Accepted)
@@ -65,6 +76,11 @@ internal static class RuntimeOrders
         });
 
         await timings.AllCompleted.WaitAsync(OrdersCommand.PhaseTimeout);
+        if (callback is not null)
+        {
+            await callback.Done().WaitAsync(OrdersCommand.PhaseTimeout);
+        }
+
         var result = timings.Result(bench.Requests.Requests - before);
         await host.StopAsync();
         return result;
@@ -97,3 +113,6 @@ internal static class RuntimeOrders
         }
     }
 }
+
+/// <summary>A request header every order is placed with, the settings it needs, and the work that must finish before a phase is counted.</summary>
+internal sealed record PhaseCallback(string Header, string Value, IReadOnlyDictionary<string, string> Settings, Func<Task> Done);

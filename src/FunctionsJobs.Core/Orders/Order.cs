@@ -1,4 +1,5 @@
 using Azure;
+using FunctionsJobs.Core.Callbacks;
 
 namespace FunctionsJobs.Core.Orders;
 
@@ -100,6 +101,9 @@ public sealed class Order
     public OrderStatus? EndsAs { get; set; }
 
     public string? ChargeId { get; set; }
+
+    /// <summary>Where the caller wants the terminal state sent (a callback URL or a reply queue), if anywhere.</summary>
+    public CallbackTarget? Callback { get; init; }
 
     public List<OrderStep> History { get; init; } = [];
 

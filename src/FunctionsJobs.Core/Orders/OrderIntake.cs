@@ -1,5 +1,6 @@
 using System.Buffers;
 using Azure;
+using FunctionsJobs.Core.Callbacks;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Orders;
@@ -14,8 +15,9 @@ public sealed partial class OrderIntake(
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <param name="callback">Where to send the terminal state, already checked (<see cref="CallbackRequests"/>); kept with the order.</param>
     public async Task<PlaceOrderResult> PlaceAsync(
-        string? contentType, long? contentLength, Stream body, string? idempotencyKey, CancellationToken cancellationToken)
+        string? contentType, long? contentLength, Stream body, string? idempotencyKey, CallbackTarget? callback, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (!IsJson(contentType))
@@ -68,6 +70,7 @@ public sealed partial class OrderIntake(
             Lines = [.. request.Items.Select(i => new OrderLine(i.Sku, i.Quantity, items[i.Sku].UnitPriceCents))],
             CreatedAt = now,
             UpdatedAt = now,
+            Callback = callback,
         };
 
         var replayed = false;
@@ -136,6 +139,7 @@ public sealed partial class OrderIntake(
         Lines = order.Lines,
         CreatedAt = order.CreatedAt,
         UpdatedAt = order.UpdatedAt,
+        Callback = order.Callback,
     };
 
     private async Task<bool> TryCreateAsync(Order order, CancellationToken cancellationToken)

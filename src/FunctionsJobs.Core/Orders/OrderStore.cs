@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Queues;
 
 namespace FunctionsJobs.Core.Orders;
@@ -9,9 +10,9 @@ namespace FunctionsJobs.Core.Orders;
 /// <summary>
 /// Order records in the Orders table (<see cref="OrderPartitions"/> for the keys). Lines and history
 /// are JSON in one property each, so one point read returns the whole order and one conditional
-/// replace checkpoints it.
+/// replace checkpoints it. Each stored checkpoint is published to the long-polls watching the order.
 /// </summary>
-public sealed class OrderStore(OrdersStorage storage)
+public sealed class OrderStore(OrdersStorage storage, StatusWatch<Order>? watch = null)
 {
     private static readonly string[] TerminalStatuses = [nameof(OrderStatus.Completed), nameof(OrderStatus.Rejected), nameof(OrderStatus.Failed)];
 
@@ -46,8 +47,12 @@ public sealed class OrderStore(OrdersStorage storage)
             {
                 try
                 {
-                    var response = await storage.Orders.UpdateEntityAsync(ToEntity(order), order.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                    var entity = ToEntity(order);
+                    var response = await storage.Orders.UpdateEntityAsync(entity, order.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                     order.ETag = response.Headers.ETag ?? default;
+
+                    // A copy: the workflow goes on changing its order while a waiter serializes this one.
+                    watch?.Publish(order.Id, () => FromEntity(entity));
                     return true;
                 }
                 catch (RequestFailedException ex) when (ex.Status == 412)
@@ -103,6 +108,7 @@ public sealed class OrderStore(OrdersStorage storage)
         ["CreatedAt"] = order.CreatedAt,
         ["UpdatedAt"] = order.UpdatedAt,
         ["History"] = JsonSerializer.Serialize(order.History, JobJson.Options),
+        ["Callback"] = order.Callback is null ? null : JsonSerializer.Serialize(order.Callback, JobJson.Options),
     };
 
     /// <summary>An order from a row of the Orders table, for readers that query many (a day's report).</summary>
@@ -120,6 +126,7 @@ public sealed class OrderStore(OrdersStorage storage)
         CreatedAt = entity.GetDateTimeOffset("CreatedAt") ?? default,
         UpdatedAt = entity.GetDateTimeOffset("UpdatedAt") ?? default,
         History = JsonSerializer.Deserialize<List<OrderStep>>(entity.GetString("History") ?? "[]", JobJson.Options) ?? [],
+        Callback = entity.GetString("Callback") is { } callback ? JsonSerializer.Deserialize<CallbackTarget>(callback, JobJson.Options) : null,
         ETag = entity.ETag,
     };
 }

@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Queues;
 using Microsoft.Extensions.Logging;
 
@@ -16,9 +17,14 @@ namespace FunctionsJobs.Core.Orders;
 /// before anything is undone, so a racing delivery can no longer move the order forward, and what
 /// it did meanwhile is undone too (released lines and voided payments stay blocked).
 /// </para>
+/// <para>
+/// The checkpoint that makes an order terminal is preceded by staging its callback event, if the
+/// caller asked for one, and followed by releasing it (<see cref="CallbackOutbox"/>).
+/// </para>
 /// </summary>
 public sealed partial class OrderWorkflow(
-    OrdersOptions options, OrderStore orders, InventoryStore inventory, IPaymentGateway payments, MailOutbox outbox, TimeProvider time, ILogger<OrderWorkflow> logger)
+    OrdersOptions options, OrderStore orders, InventoryStore inventory, IPaymentGateway payments, MailOutbox outbox, OrderCallbacks callbacks, TimeProvider time,
+    ILogger<OrderWorkflow> logger)
     : IQueueHandler<OrderMessage>
 {
     /// <summary>The storage-queue trigger: the last delivery is host.json's <c>maxDequeueCount</c>.</summary>
@@ -184,7 +190,7 @@ public sealed partial class OrderWorkflow(
         order.Record(MailStep(OrderSteps.SendConfirmation, run, mail));
         order.Status = OrderStatus.Completed;
         order.Record(Step(OrderSteps.Complete, run, OrderSteps.Succeeded));
-        if (!await CheckpointAsync(order, run).ConfigureAwait(false))
+        if (!await TerminalCheckpointAsync(order, run).ConfigureAwait(false))
         {
             return false;
         }
@@ -254,7 +260,7 @@ public sealed partial class OrderWorkflow(
         }
 
         order.Status = order.EndsAs ?? OrderStatus.Failed;
-        if (!await CheckpointAsync(order, run).ConfigureAwait(false))
+        if (!await TerminalCheckpointAsync(order, run).ConfigureAwait(false))
         {
             return false;
         }
@@ -298,6 +304,19 @@ public sealed partial class OrderWorkflow(
         OrderSteps.SendConfirmation or OrderSteps.NotifyCustomer => "the e-mail could not be sent",
         _ => "an internal error",
     };
+
+    /// <summary>The checkpoint of a terminal status, with the order's callback event staged before it and released after.</summary>
+    private async Task<bool> TerminalCheckpointAsync(Order order, Delivery run)
+    {
+        var staged = await callbacks.StageAsync(order, run.Cancellation).ConfigureAwait(false);
+        if (!await CheckpointAsync(order, run).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await callbacks.ReleaseAsync(staged).ConfigureAwait(false);
+        return true;
+    }
 
     private async Task<bool> CheckpointAsync(Order order, Delivery run)
     {

@@ -46,4 +46,28 @@ public static class SettingDefaults
 
         return parsed;
     }
+
+    public static bool GetBool(this IConfiguration configuration, string name, bool fallback)
+    {
+        var value = configuration[name];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return bool.TryParse(value, out var parsed) ? parsed : throw new InvalidSettingException(name, $"must be true or false, not '{value}'");
+    }
+
+    public static int GetInt(this IConfiguration configuration, string name, int fallback, int min, int max)
+    {
+        var value = configuration[name];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max
+            ? parsed
+            : throw new InvalidSettingException(name, $"must be a whole number from {min} to {max}, not '{value}'");
+    }
 }

@@ -26,14 +26,13 @@ public sealed class ImageQueries(ThumbnailSettings settings, ThumbnailStatusStor
     public static string PublicPath(string id, int size, ThumbnailFormat format) =>
         string.Create(CultureInfo.InvariantCulture, $"/api/thumbnails/{id}/{size}.{format.Extension()}");
 
-    public async Task<ImageStatusView?> GetStatusAsync(string id, CancellationToken cancellationToken)
-    {
-        var record = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        if (record is null)
-        {
-            return null;
-        }
+    public Task<ImageRecord?> GetRecordAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
 
+    /// <summary>What <c>GET /api/images/{id}</c> shows of a record: its status and the public paths of its thumbnails.</summary>
+    public ImageStatusView ViewOf(ImageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var id = record.Id;
         var thumbnails = record.Version is { } version
             ? record.Thumbnails.Select(t => new ThumbnailView(
                 t.Size, t.Width, t.Height, t.Bytes, settings.Format.ContentType(), PublicPath(id, t.Size, settings.Format),

@@ -1,4 +1,5 @@
 using Azure;
+using FunctionsJobs.Core.Callbacks;
 
 namespace FunctionsJobs.Core.Thumbnails;
 
@@ -51,6 +52,9 @@ public sealed record ImageRecord
     public IReadOnlyList<ThumbnailInfo> Thumbnails { get; init; } = [];
 
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Where the uploader wants each Done or Failed sent (a callback URL or a reply queue), if anywhere.</summary>
+    public CallbackTarget? Callback { get; init; }
 
     /// <summary>The row's ETag when it was read: the condition of the next write.</summary>
     public ETag RowETag { get; init; }

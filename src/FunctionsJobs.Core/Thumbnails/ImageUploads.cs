@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues.Models;
+using FunctionsJobs.Core.Callbacks;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Thumbnails;
@@ -62,7 +63,9 @@ public sealed partial class ImageUploads(
     /// is cut off without being held whole), checks it and stores it. At most twice
     /// <see cref="ThumbnailSettings.Concurrency"/> bodies are in memory at once.
     /// </summary>
-    public async Task<UploadOutcome> UploadAsync(Stream body, long? length, string? contentType, string? fileName, CancellationToken cancellationToken)
+    /// <param name="callback">Where to send the image's Done or Failed, already checked (<see cref="CallbackRequests"/>); kept in its record.</param>
+    public async Task<UploadOutcome> UploadAsync(
+        Stream body, long? length, string? contentType, string? fileName, CallbackTarget? callback, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (CheckDeclared(length, contentType, fileName) is { } refused)
@@ -74,7 +77,7 @@ public sealed partial class ImageUploads(
         try
         {
             var content = await ReadBodyAsync(body, length, cancellationToken).ConfigureAwait(false);
-            return content is null ? Oversized(null) : await StoreAsync(content, contentType, fileName, cancellationToken).ConfigureAwait(false);
+            return content is null ? Oversized(null) : await StoreAsync(content, contentType, fileName, callback, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -110,7 +113,7 @@ public sealed partial class ImageUploads(
         return buffer.ToArray();
     }
 
-    private async Task<UploadOutcome> StoreAsync(byte[] content, string? contentType, string? fileName, CancellationToken cancellationToken)
+    private async Task<UploadOutcome> StoreAsync(byte[] content, string? contentType, string? fileName, CallbackTarget? callback, CancellationToken cancellationToken)
     {
         if (content.Length == 0)
         {
@@ -157,6 +160,7 @@ public sealed partial class ImageUploads(
             SourceLastModified = stored.Value.LastModified,
             SourceBytes = content.Length,
             UpdatedAt = now,
+            Callback = callback,
         };
         var rowETag = await store.TryWriteAsync(pending, cancellationToken).ConfigureAwait(false);
 

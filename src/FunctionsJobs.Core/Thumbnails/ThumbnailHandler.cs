@@ -1,4 +1,5 @@
 using Azure;
+using FunctionsJobs.Core.Callbacks;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Thumbnails;
@@ -45,7 +46,7 @@ public enum ThumbnailOutcome
 /// </summary>
 public sealed partial class ThumbnailHandler(
     ThumbnailSettings settings, ThumbnailStatusStore store, ThumbnailBlobs blobs, ThumbnailGenerator generator, ImageDecodeSlots slots,
-    TimeProvider time, ILogger<ThumbnailHandler> logger)
+    ImageCallbacks callbacks, TimeProvider time, ILogger<ThumbnailHandler> logger)
 {
     // Each pass re-reads the record and the blob; passes repeat only when another writer changed
     // one of them in between, which a handful of passes always outlasts.
@@ -156,6 +157,7 @@ public sealed partial class ThumbnailHandler(
             Thumbnails = record?.SourceDeleted == false ? record.Thumbnails : [],
             UpdatedAt = time.GetUtcNow(),
             RowETag = record?.RowETag ?? default,
+            Callback = record?.Callback,
         };
         var claimed = await store.TryWriteAsync(processing, cancellationToken).ConfigureAwait(false);
         if (claimed is null)
@@ -261,10 +263,13 @@ public sealed partial class ThumbnailHandler(
     /// </summary>
     private async Task<ThumbnailOutcome> FinishAsync(ImageRecord final, SourceState source, bool mayHaveOlder, CancellationToken cancellationToken)
     {
+        // Staged before the flip, released after it (CallbackOutbox); a racer that flips first stages the same event id.
+        var staged = await callbacks.StageAsync(final, cancellationToken).ConfigureAwait(false);
         for (var pass = 1; pass <= MaxPasses; pass++)
         {
             if (await store.TryWriteAsync(final, cancellationToken).ConfigureAwait(false) is not null)
             {
+                await callbacks.ReleaseAsync(staged).ConfigureAwait(false);
                 if (mayHaveOlder || pass > 1)
                 {
                     var now = await blobs.GetSourcePropertiesAsync(final.SourceBlob, cancellationToken).ConfigureAwait(false);
@@ -324,11 +329,15 @@ public sealed partial class ThumbnailHandler(
             SourceDeleted = true,
             UpdatedAt = time.GetUtcNow(),
             RowETag = record?.RowETag ?? default,
+            Callback = record?.Callback,
         };
+        var staged = await callbacks.StageAsync(deleted, cancellationToken).ConfigureAwait(false);
         if (await store.TryWriteAsync(deleted, cancellationToken).ConfigureAwait(false) is null)
         {
             return null;
         }
+
+        await callbacks.ReleaseAsync(staged).ConfigureAwait(false);
 
         // Only versions of content no newer than the deleted one: a re-upload being processed right now keeps its own.
         var deletedContent = record?.SourceLastModified ?? DateTimeOffset.MinValue;

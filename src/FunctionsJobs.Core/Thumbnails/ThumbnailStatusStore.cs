@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Storage;
 
@@ -24,8 +25,12 @@ public sealed class ThumbnailStatusStore
     private readonly CreateOnce _created;
     private readonly TimeProvider _time;
 
-    public ThumbnailStatusStore(StorageAccount storage, ThumbnailSettings settings, TimeProvider time)
+    private readonly StatusWatch<ImageRecord>? _watch;
+
+    /// <param name="watch">Long-polls of image statuses: every record written is published to them.</param>
+    public ThumbnailStatusStore(StorageAccount storage, ThumbnailSettings settings, TimeProvider time, StatusWatch<ImageRecord>? watch = null)
     {
+        _watch = watch;
         _table = storage.Tables.GetTableClient(settings.StatusTable);
         _created = new CreateOnce(ct => _table.CreateIfNotExistsAsync(ct));
         _time = time;
@@ -51,6 +56,7 @@ public sealed class ThumbnailStatusStore
             var response = record.RowETag == default
                 ? await _table.AddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false)
                 : await _table.UpdateEntityAsync(ToEntity(record), record.RowETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            _watch?.Publish(record.Id, () => record with { RowETag = response.Headers.ETag ?? default });
             return response.Headers.ETag;
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
@@ -156,6 +162,7 @@ public sealed class ThumbnailStatusStore
         ["Version"] = record.Version,
         ["Thumbnails"] = JsonSerializer.Serialize(record.Thumbnails, JobJson.Options),
         ["UpdatedAt"] = record.UpdatedAt,
+        ["Callback"] = record.Callback is null ? null : JsonSerializer.Serialize(record.Callback, JobJson.Options),
     };
 
     private static ImageRecord FromEntity(TableEntity entity) => new()
@@ -173,6 +180,7 @@ public sealed class ThumbnailStatusStore
             ? JsonSerializer.Deserialize<List<ThumbnailInfo>>(json, JobJson.Options) ?? []
             : [],
         UpdatedAt = entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
+        Callback = entity.GetString("Callback") is { Length: > 0 } callback ? JsonSerializer.Deserialize<CallbackTarget>(callback, JobJson.Options) : null,
         RowETag = entity.ETag,
     };
 }

@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Http.Orders;
 using Microsoft.AspNetCore.Http;
@@ -13,10 +14,10 @@ namespace FunctionsJobs.Functions.Orders;
 /// binding: the isolated worker's binding sends a body only (no MessageId,
 /// Azure/azure-functions-dotnet-worker#2360) and only after the function has returned.
 /// </summary>
-public sealed class PlaceOrder(OrderIntake intake)
+public sealed class PlaceOrder(OrderIntake intake, CallbackRequests callbacks)
 {
     [Function(OrderHttp.PlaceFunction)]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = OrderHttp.PlaceRoute)] HttpRequest request, CancellationToken cancellationToken) =>
-        OrderHttp.PlaceAsync(request, intake, cancellationToken);
+        OrderHttp.PlaceAsync(request, intake, callbacks, cancellationToken);
 }

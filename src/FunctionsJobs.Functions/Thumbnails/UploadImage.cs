@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Thumbnails;
 using FunctionsJobs.Http.Thumbnails;
 using Microsoft.AspNetCore.Http;
@@ -10,10 +11,10 @@ namespace FunctionsJobs.Functions.Thumbnails;
 /// multipart form. Behind the Functions host, <c>FUNCTIONS_REQUEST_BODY_SIZE_LIMIT</c> refuses a body
 /// over the route's limit before it reaches this worker (docs/functions.md).
 /// </summary>
-public sealed class UploadImage(ImageUploads uploads)
+public sealed class UploadImage(ImageUploads uploads, CallbackRequests callbacks)
 {
     [Function(ImageHttp.UploadFunction)]
     public Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ImageHttp.UploadRoute)] HttpRequest request, CancellationToken cancellationToken) =>
-        ImageHttp.UploadAsync(request, uploads, cancellationToken);
+        ImageHttp.UploadAsync(request, uploads, callbacks, cancellationToken);
 }

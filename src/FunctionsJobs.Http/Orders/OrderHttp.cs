@@ -1,6 +1,8 @@
 using System.Globalization;
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Http.Callbacks;
 using Microsoft.AspNetCore.Http;
 
 namespace FunctionsJobs.Http.Orders;
@@ -23,12 +25,19 @@ public static class OrderHttp
     /// <summary>Seconds a client should wait before it first asks for the status.</summary>
     public const int RetryAfterSeconds = 1;
 
-    public static async Task<IResult> PlaceAsync(HttpRequest request, OrderIntake intake, CancellationToken cancellationToken)
+    /// <summary><c>POST</c>: the order in the body; <c>Callback-Url</c> or <c>Reply-To</c> (<see cref="CallbackHeaders"/>) to be told of its end.</summary>
+    public static async Task<IResult> PlaceAsync(HttpRequest request, OrderIntake intake, CallbackRequests callbacks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(intake);
+        var (callback, callbackProblem) = await CallbackHeaders.ReadAsync(request, callbacks, cancellationToken).ConfigureAwait(false);
+        if (callbackProblem is not null)
+        {
+            return callbackProblem;
+        }
+
         var key = request.Headers.TryGetValue(OrderIntake.IdempotencyKeyHeader, out var header) ? header.ToString() : null;
-        var outcome = await intake.PlaceAsync(request.ContentType, request.ContentLength, request.Body, key, cancellationToken).ConfigureAwait(false);
+        var outcome = await intake.PlaceAsync(request.ContentType, request.ContentLength, request.Body, key, callback, cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case PlaceOrderResult.Accepted accepted:
@@ -57,16 +66,23 @@ public static class OrderHttp
         }
     }
 
-    public static async Task<IResult> GetAsync(HttpRequest request, string id, OrderStore orders, CancellationToken cancellationToken)
+    /// <summary><c>GET</c>: the order; with <c>Prefer: wait=N</c> (<see cref="LongPoll"/>) once its status changes, or after N seconds.</summary>
+    public static async Task<IResult> GetAsync(HttpRequest request, string id, OrderStore orders, StatusWatch<Order> watch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(watch);
         if (!OrderId.IsValid(id))
         {
             return Problems.Of(StatusCodes.Status400BadRequest, "Invalid order id", $"An order id looks like 20260101-0123456789abcdef0123, not '{Problems.Printable(id)}'.");
         }
 
-        var order = await orders.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (LongPoll.Read(request, out var wait) is { } preferProblem)
+        {
+            return preferProblem;
+        }
+
+        var order = await LongPoll.ReadAsync(request, id, wait, watch, ct => orders.GetAsync(id, ct), cancellationToken).ConfigureAwait(false);
         if (order is null)
         {
             return Problems.Of(StatusCodes.Status404NotFound, "Order not found", $"There is no order {id}.");

@@ -1,5 +1,7 @@
+using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Thumbnails;
+using FunctionsJobs.Http.Callbacks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
@@ -25,10 +27,17 @@ public static class ImageHttp
     /// <summary><c>GET</c>, anonymous: a thumbnail of the current version, meant to be embedded.</summary>
     public const string ThumbnailRoute = "thumbnails/{id}/{size:int}.{extension}";
 
-    public static async Task<IResult> UploadAsync(HttpRequest request, ImageUploads uploads, CancellationToken cancellationToken)
+    /// <summary><c>POST</c>: the image; <c>Callback-Url</c> or <c>Reply-To</c> (<see cref="CallbackHeaders"/>) to be told when it is Done or Failed.</summary>
+    public static async Task<IResult> UploadAsync(HttpRequest request, ImageUploads uploads, CallbackRequests callbacks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(uploads);
+        var (callback, callbackProblem) = await CallbackHeaders.ReadAsync(request, callbacks, cancellationToken).ConfigureAwait(false);
+        if (callbackProblem is not null)
+        {
+            return callbackProblem;
+        }
+
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = uploads.MaxRequestBytes;
@@ -38,8 +47,8 @@ public static class ImageHttp
         try
         {
             outcome = request.HasFormContentType
-                ? await UploadFormFileAsync(request, uploads, cancellationToken).ConfigureAwait(false)
-                : await uploads.UploadAsync(request.Body, request.ContentLength, request.ContentType, null, cancellationToken).ConfigureAwait(false);
+                ? await UploadFormFileAsync(request, uploads, callback, cancellationToken).ConfigureAwait(false)
+                : await uploads.UploadAsync(request.Body, request.ContentLength, request.ContentType, null, callback, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
@@ -57,18 +66,26 @@ public static class ImageHttp
         };
     }
 
-    public static async Task<IResult> GetStatusAsync(string id, ImageQueries queries, CancellationToken cancellationToken)
+    /// <summary><c>GET</c>: the image's status; with <c>Prefer: wait=N</c> (<see cref="LongPoll"/>) once it changes, or after N seconds.</summary>
+    public static async Task<IResult> GetStatusAsync(HttpRequest request, string id, ImageQueries queries, StatusWatch<ImageRecord> watch, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(watch);
         if (!ImageName.IsValidId(id))
         {
             return InvalidId(id);
         }
 
-        var status = await queries.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
-        return status is null
+        if (LongPoll.Read(request, out var wait) is { } preferProblem)
+        {
+            return preferProblem;
+        }
+
+        var record = await LongPoll.ReadAsync(request, id, wait, watch, ct => queries.GetRecordAsync(id, ct), cancellationToken).ConfigureAwait(false);
+        return record is null
             ? Problems.Of(StatusCodes.Status404NotFound, "Image not found", $"No image has id '{id}'.")
-            : Results.Json(status, JobJson.Options);
+            : Results.Json(queries.ViewOf(record), JobJson.Options);
     }
 
     public static async Task<IResult> GetThumbnailAsync(
@@ -98,7 +115,7 @@ public static class ImageHttp
     private static IResult InvalidId(string id) => Problems.Of(
         StatusCodes.Status400BadRequest, "Invalid image id", $"'{Problems.Printable(id)}' is not an image id (1-{ImageName.MaxIdLength} letters, digits, '-' or '_').");
 
-    private static async Task<UploadOutcome> UploadFormFileAsync(HttpRequest request, ImageUploads uploads, CancellationToken cancellationToken)
+    private static async Task<UploadOutcome> UploadFormFileAsync(HttpRequest request, ImageUploads uploads, CallbackTarget? callback, CancellationToken cancellationToken)
     {
         if (request.ContentLength > uploads.MaxRequestBytes)
         {
@@ -115,7 +132,7 @@ public static class ImageHttp
         var stream = file.OpenReadStream();
         await using (stream.ConfigureAwait(false))
         {
-            return await uploads.UploadAsync(stream, file.Length, file.ContentType, file.FileName, cancellationToken).ConfigureAwait(false);
+            return await uploads.UploadAsync(stream, file.Length, file.ContentType, file.FileName, callback, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -26,6 +26,9 @@ public sealed class BothRuntimes : IAsyncLifetime
         {
             ["ThumbnailMaxBytes"] = ThumbnailMaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["OrdersSeedInventory"] = "true",
+
+            // Callback URLs are checked as outside development: https and public addresses only.
+            ["CallbacksSigningSecret"] = "whsec_aHR0cC1wYXJpdHktY2FsbGJhY2tzLWtleS0wMDAx",
         };
         _host = await TestHost.StartAsync(_storage.Azurite.ConnectionString, settings);
         _functions = await FunctionsApp.StartAsync(_storage, settings);

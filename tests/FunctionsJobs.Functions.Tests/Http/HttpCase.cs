@@ -37,7 +37,7 @@ public sealed partial record HttpCase(string Name, Func<BothRuntimes, Task<HttpR
         ArgumentNullException.ThrowIfNull(answer);
         var shape = new StringBuilder();
         shape.Append(answer.Status).Append(' ').AppendLine(answer.ContentType?.Split(';')[0]);
-        foreach (var header in new[] { "Location", "Retry-After", "Cache-Control", "ETag" })
+        foreach (var header in new[] { "Location", "Retry-After", "Cache-Control", "ETag", "Preference-Applied" })
         {
             shape.Append(header).Append(": ").AppendLine(answer.Header(header) is null ? "-" : "present");
         }

@@ -46,6 +46,26 @@ public static class HttpCases
         new("read an order id of 300 characters", _ => Get($"/api/orders/{new string('a', 300)}"), 400, "Invalid order id"),
         new("read an unknown order", _ => Get($"/api/orders/{UnknownOrderId}"), 404, "Order not found"),
 
+        // Callbacks, reply queues and long-polls
+        new("place an order with a Reply-To", _ => Post("/api/orders", Json(Order), ("Reply-To", "reply-parity"), ("Correlation-Id", "parity-1")), 202),
+        new("place an order with a loopback Callback-Url", _ => Post("/api/orders", Json(Order), ("Callback-Url", "http://127.0.0.1/hooks")), 400, CallbackProblem,
+            a => Assert.True(a.Json().GetProperty("errors").TryGetProperty("Callback-Url", out _))),
+        new("place an order with a metadata-service Callback-Url", _ => Post("/api/orders", Json(Order), ("Callback-Url", "https://169.254.169.254/latest/meta-data/")), 400, CallbackProblem),
+        new("place an order with a relative Callback-Url", _ => Post("/api/orders", Json(Order), ("Callback-Url", "/hooks")), 400, CallbackProblem),
+        new("place an order with a Reply-To outside the reply- prefix", _ => Post("/api/orders", Json(Order), ("Reply-To", "orders")), 400, CallbackProblem,
+            a => Assert.True(a.Json().GetProperty("errors").TryGetProperty("Reply-To", out _))),
+        new("place an order with a Callback-Url and a Reply-To", _ => Post("/api/orders", Json(Order), ("Callback-Url", "https://[::1]/hooks"), ("Reply-To", "reply-parity")), 400, CallbackProblem),
+        new("place an order with a Correlation-Id alone", _ => Post("/api/orders", Json(Order), ("Correlation-Id", "lonely")), 400, CallbackProblem),
+        new("upload an image with a loopback Callback-Url", _ => Post("/api/images", Body(TestImages.Jpeg(8, 8), "image/jpeg"), ("Callback-Url", "http://[::1]:8080/hooks")), 400, CallbackProblem),
+        new("upload an image with a bad Reply-To", _ => Post("/api/images", Body(TestImages.Jpeg(8, 8), "image/jpeg"), ("Reply-To", "reply-Not_A_Queue")), 400, CallbackProblem),
+        new("read an order with Prefer: wait=1", async r => WithHeaders(GetNow($"/api/orders/{await PlaceAsync(r)}"), ("Prefer", "wait=1")), 200,
+            Check: a => Assert.Equal("wait=1", a.Header("Preference-Applied"))),
+        new("read an order with Prefer: wait=abc", _ => Get($"/api/orders/{UnknownOrderId}", ("Prefer", "wait=abc")), 400, PreferProblem,
+            a => Assert.True(a.Json().GetProperty("errors").TryGetProperty("Prefer", out _))),
+        new("read an order with Prefer: wait=31", _ => Get($"/api/orders/{UnknownOrderId}", ("Prefer", "wait=31")), 400, PreferProblem),
+        new("read an image with Prefer: wait=-1", _ => Get("/api/images/no-such-image", ("Prefer", "wait=-1")), 400, PreferProblem),
+        new("read an unknown image with Prefer: wait=5", _ => Get("/api/images/no-such-image", ("Prefer", "wait=5")), 404, "Image not found"),
+
         // Images
         new("upload an image", _ => Post("/api/images", Body(TestImages.Jpeg(64, 48), "image/jpeg")), 202, Check: a =>
         {
@@ -81,9 +101,23 @@ public static class HttpCases
         new("read a run of an unknown job", _ => Get($"/api/jobs/NoSuchJob/runs/{UnknownRunId}"), 404, "No such function"),
     ];
 
-    private static Task<HttpRequestMessage> Get(string path) => Task.FromResult(GetNow(path));
+    private const string CallbackProblem = "The callback is not valid";
+    private const string PreferProblem = "Invalid Prefer header";
 
-    private static Task<HttpRequestMessage> Post(string path, HttpContent content) => Task.FromResult(PostNow(path, content));
+    private static Task<HttpRequestMessage> Get(string path, params (string Name, string Value)[] headers) => Task.FromResult(WithHeaders(GetNow(path), headers));
+
+    private static Task<HttpRequestMessage> Post(string path, HttpContent content, params (string Name, string Value)[] headers) =>
+        Task.FromResult(WithHeaders(PostNow(path, content), headers));
+
+    private static HttpRequestMessage WithHeaders(HttpRequestMessage request, params (string Name, string Value)[] headers)
+    {
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
+    }
 
     private static HttpRequestMessage GetNow(string path) => new(HttpMethod.Get, path);
 

@@ -43,7 +43,7 @@ public sealed class OrderFunctionsTests(AppFixture fixture) : IClassFixture<AppF
     private static async Task<QueueMessage> PlaceAndReceiveAsync(FunctionsApp app)
     {
         var body = new MemoryStream(Encoding.UTF8.GetBytes("""{ "customerEmail": "ada@example.com", "items": [ { "sku": "KETTLE", "quantity": 1 } ], "paymentToken": "tok_visa" }"""));
-        var placed = await app.Services.GetRequiredService<OrderIntake>().PlaceAsync("application/json", body.Length, body, null, CancellationToken.None);
+        var placed = await app.Services.GetRequiredService<OrderIntake>().PlaceAsync("application/json", body.Length, body, null, null, CancellationToken.None);
         var orderId = Assert.IsType<PlaceOrderResult.Accepted>(placed).OrderId;
         // The app's queue client decodes base64, as the host's queue trigger does.
         var queue = app.Services.GetRequiredService<OrdersStorage>().Queue;

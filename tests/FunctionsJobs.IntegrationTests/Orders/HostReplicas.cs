@@ -86,16 +86,27 @@ public sealed class HostReplicas : IAsyncDisposable
     /// moving on while one is down, with the same Idempotency-Key: whatever a replica did before it
     /// died, the order is placed once.
     /// </summary>
-    public async Task<string> PostUntilAcceptedAsync(int client, object body, string idempotencyKey)
+    public Task<string> PostUntilAcceptedAsync(int client, object body, string idempotencyKey) =>
+        PostUntilAcceptedAsync(_clients, client, body, idempotencyKey);
+
+    /// <summary>The same against any Hosts' clients; <paramref name="headers"/> go with each request (a Callback-Url).</summary>
+    public static async Task<string> PostUntilAcceptedAsync(
+        IReadOnlyList<HttpClient> clients, int client, object body, string idempotencyKey, params (string Name, string Value)[] headers)
     {
+        ArgumentNullException.ThrowIfNull(clients);
         var deadline = DateTime.UtcNow + Timeout;
         for (var attempt = 0; ; attempt++)
         {
-            var http = _clients[(client + attempt) % _clients.Length];
+            var http = clients[(client + attempt) % clients.Count];
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
                 request.Headers.Add("Idempotency-Key", idempotencyKey);
+                foreach (var (name, value) in headers)
+                {
+                    request.Headers.Add(name, value);
+                }
+
                 using var response = await http.SendAsync(request);
                 if (response.StatusCode == HttpStatusCode.Accepted)
                 {

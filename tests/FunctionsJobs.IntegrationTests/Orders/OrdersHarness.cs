@@ -99,7 +99,7 @@ public sealed class OrdersHarness : IAsyncDisposable
         // The Host's own intake, but its message goes to a dispatcher that only keeps it.
         var intake = ActivatorUtilities.CreateInstance<OrderIntake>(Host.Services, new RecordingOrderDispatcher());
         using var body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(Body(token, lines), JobJson.Options));
-        var result = await intake.PlaceAsync("application/json", body.Length, body, null, CancellationToken.None);
+        var result = await intake.PlaceAsync("application/json", body.Length, body, null, null, CancellationToken.None);
         return Assert.IsType<PlaceOrderResult.Accepted>(result).OrderId;
     }
 

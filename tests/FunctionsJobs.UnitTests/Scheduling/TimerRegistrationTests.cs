@@ -26,8 +26,8 @@ public sealed class TimerRegistrationTests
             var catalog = app.Services.GetRequiredService<IPoisonQueueCatalog>();
             var timer = Assert.Single(app.Services.GetServices<IHostFunction>().OfType<TimerFunction>(), t => t.Name == RetentionSettings.FunctionName);
 
-            // The Host's own jobs (orders, thumbnail events) register queue functions too.
-            Assert.Equal(["orders-poison", "thumbnail-events-poison", "thumbs-poison"], await catalog.ListPoisonQueuesAsync(CancellationToken.None));
+            // The Host's own jobs (orders, thumbnail events, callbacks) register queue functions too.
+            Assert.Equal(["orders-poison", "thumbnail-events-poison", "callbacks-poison", "thumbs-poison"], await catalog.ListPoisonQueuesAsync(CancellationToken.None));
             Assert.Equal("0 0 4 * * * (Europe/Berlin)", timer.Source);
             Assert.Contains(app.Services.GetServices<IScheduledJob>(), j => j is RetentionCleanupJob);
             Assert.Contains(
