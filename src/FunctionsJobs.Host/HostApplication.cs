@@ -2,10 +2,13 @@ using FunctionsJobs.Core;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Host.Configuration;
+using FunctionsJobs.Host.Dashboard;
 using FunctionsJobs.Host.Functions;
 using FunctionsJobs.Host.Health;
 using FunctionsJobs.Host.Http;
 using FunctionsJobs.Host.Queues;
+using FunctionsJobs.Host.Telemetry;
+using FunctionsJobs.Http.Dashboard;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace FunctionsJobs.Host;
@@ -59,6 +62,8 @@ public static partial class HostApplication
         });
 
         builder.Services.AddSingleton<FunctionCatalog>();
+        builder.AddHostTelemetry();
+        builder.Services.AddDashboard(DashboardEndpoints.Features);
         HostJobs.Add(builder);
         configure?.Invoke(builder);
 
@@ -73,6 +78,7 @@ public static partial class HostApplication
         app.UseMiddleware<FunctionKeyMiddleware>();
         app.MapHostHealth();
         app.MapQueueAdmin();
+        app.MapDashboard();
         FunctionCatalog.Map(app);
         HostJobs.Map(app);
 

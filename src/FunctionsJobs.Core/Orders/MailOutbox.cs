@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using FunctionsJobs.Core.Telemetry;
 using MimeKit;
 
 namespace FunctionsJobs.Core.Orders;
@@ -46,7 +47,7 @@ public sealed class MailOutbox(OrdersStorage storage, IMailSender sender, Orders
 
         try
         {
-            await sender.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await FunctionsJobsTelemetry.TraceAsync("smtp send", () => sender.SendAsync(message, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
