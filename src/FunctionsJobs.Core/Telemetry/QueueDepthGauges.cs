@@ -13,15 +13,20 @@ public sealed class QueueDepthGauges
     public const string DepthInstrument = "functionsjobs.queue.depth";
     public const string OldestAgeInstrument = "functionsjobs.queue.oldest_message.age";
 
+    private readonly ObservableGauge<long> _depth;
+    private readonly ObservableGauge<double> _age;
     private volatile IReadOnlyList<QueueState> _latest = [];
 
     public QueueDepthGauges(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(FunctionsJobsTelemetry.Name);
-        meter.CreateObservableGauge(DepthInstrument, ReadDepths, "{message}", "Approximate number of messages in a queue (poison queues included), at the last sample.");
-        meter.CreateObservableGauge(OldestAgeInstrument, ReadAges, "s", "Age of the oldest visible message of a queue, at the last sample; absent when the queue is empty.");
+        _depth = meter.CreateObservableGauge(DepthInstrument, ReadDepths, "{message}", "Approximate number of messages in a queue (poison queues included), at the last sample.");
+        _age = meter.CreateObservableGauge(OldestAgeInstrument, ReadAges, "s", "Age of the oldest visible message of a queue, at the last sample; absent when the queue is empty.");
     }
+
+    /// <summary>Whether a metrics listener (an exporter) reads the gauges: without one, sampling storage would be wasted.</summary>
+    public bool Observed => _depth.Enabled || _age.Enabled;
 
     public void Update(IReadOnlyList<QueueState> queues) => _latest = queues;
 

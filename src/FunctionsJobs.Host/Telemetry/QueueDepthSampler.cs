@@ -6,7 +6,8 @@ namespace FunctionsJobs.Host.Telemetry;
 /// <summary>
 /// Samples every queue's depth and oldest message for the <see cref="QueueDepthGauges"/>: a gauge
 /// callback cannot await storage, so the latest sample is what the gauges report. A failed sample
-/// keeps the previous one; the listener logs storage outages already.
+/// keeps the previous one; the listener logs storage outages already. Nothing is sampled while no
+/// exporter reads the gauges, so a Host without telemetry makes no storage calls for them.
 /// </summary>
 internal sealed partial class QueueDepthSampler(
     QueueOverview overview, QueueDepthGauges gauges, QueueDepthSampler.Interval interval, TimeProvider time, ILogger<QueueDepthSampler> logger) : BackgroundService
@@ -18,6 +19,11 @@ internal sealed partial class QueueDepthSampler(
         using var timer = new PeriodicTimer(interval.Value, time);
         do
         {
+            if (!gauges.Observed)
+            {
+                continue;
+            }
+
             try
             {
                 gauges.Update(await overview.SampleAsync(stoppingToken).ConfigureAwait(false));
