@@ -38,7 +38,7 @@
     for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
     return node;
   };
-  const time = iso => iso ? new Date(iso).toLocaleString() : '—';
+  const time = iso => iso ? new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' }) : '—';
   const age = seconds => seconds === null || seconds === undefined ? '—'
     : seconds < 90 ? Math.round(seconds) + ' s' : seconds < 5400 ? Math.round(seconds / 60) + ' min' : Math.round(seconds / 3600) + ' h';
   const badge = text => el('span', { class: 'badge ' + text }, text);
@@ -75,7 +75,9 @@
     }
   }
 
+  // On a narrow screen the CSS lays each row out as a card, each cell labelled with its heading.
   function table(headings, rows) {
+    for (const row of rows) [...row.children].forEach((cell, i) => { if (headings[i]) cell.dataset.label = headings[i]; });
     return el('table', {}, el('thead', {}, el('tr', {}, headings.map(h => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows));
   }
 
@@ -104,7 +106,7 @@
           job.running.progress === null ? 'running' : Math.round(job.running.progress) + '%')
         : '—',
         job.running ? el('div', { class: 'meta' }, `${job.running.itemsProcessed} items`) : ''),
-      el('td', {}, job.lastRuns.map(run => el('span', { title: `${time(run.startedAt)}: ${run.itemsProcessed} items${run.error ? ' — ' + run.error : ''}` }, badge(run.outcome), ' '))),
+      el('td', {}, el('div', { class: 'runs' }, job.lastRuns.map(run => el('span', { title: `${time(run.startedAt)}: ${run.itemsProcessed} items${run.error ? ' — ' + run.error : ''}` }, badge(run.outcome))))),
       el('td', {}, features.runNow ? el('button', {
         type: 'button', 'data-key': 'run:' + job.name, 'aria-label': `Run ${job.name} now`,
         onclick: e => post(`/admin/functions/${encodeURIComponent(job.name)}`, {}, e.currentTarget, a => `${job.name} started${a.id ? ' (run ' + a.id + ')' : ''}.`),
