@@ -88,14 +88,20 @@ internal static class QueueDispatchCommand
         var load = LoadAverage();
         for (var round = 1; round <= options.Rounds; round++)
         {
+            // With --telemetry the telemetry-on phase runs next to its telemetry-off twin, last in
+            // odd rounds and first in even ones (B R T, T R B, ...), so each pair sees the same machine
+            // and neither side always runs on a queue store that the other has just worked.
             PhaseResult baseline, runtime;
+            PhaseResult? on = null;
             if (round % 2 == 1)
             {
                 baseline = await BaselineAsync(options.Messages);
                 runtime = await RuntimeAsync(options.Messages);
+                on = options.Telemetry ? await RuntimeAsync(options.Messages, telemetry: true) : null;
             }
             else
             {
+                on = options.Telemetry ? await RuntimeAsync(options.Messages, telemetry: true) : null;
                 runtime = await RuntimeAsync(options.Messages);
                 baseline = await BaselineAsync(options.Messages);
             }
@@ -103,12 +109,10 @@ internal static class QueueDispatchCommand
             baselines.Add(baseline);
             runtimes.Add(runtime);
             Print($"round {round}/{options.Rounds}: baseline {Describe(baseline)}, runtime {Describe(runtime)}, ratio {runtime.MessagesPerSecond / baseline.MessagesPerSecond:F2}");
-            if (options.Telemetry)
+            if (on is { } withTelemetry)
             {
-                // Right after its telemetry-off twin, so the pair sees the same machine.
-                var on = await RuntimeAsync(options.Messages, telemetry: true);
-                traced.Add(on);
-                Print($"round {round}/{options.Rounds}: runtime with telemetry on {Describe(on)}, on/off {on.MessagesPerSecond / runtime.MessagesPerSecond:F2}");
+                traced.Add(withTelemetry);
+                Print($"round {round}/{options.Rounds}: runtime with telemetry on {Describe(withTelemetry)}, on/off {withTelemetry.MessagesPerSecond / runtime.MessagesPerSecond:F2}");
             }
         }
 
