@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using FunctionsJobs.Core.Orders;
+using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Core.Telemetry;
 using FunctionsJobs.IntegrationTests.Orders;
 using FunctionsJobs.IntegrationTests.Queues;
 using FunctionsJobs.IntegrationTests.Thumbnails;
 using FunctionsJobs.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsJobs.IntegrationTests.Telemetry;
 
@@ -14,6 +16,7 @@ namespace FunctionsJobs.IntegrationTests.Telemetry;
 /// HTTP request through its queue message to each step, the payment call and the SMTP send; one
 /// per upload through its thumbnails; one per job run; and the queue and job metrics with their tags.
 /// </summary>
+[Collection(nameof(TelemetryCollection))]
 public sealed class TelemetryTests(OrdersFixture fixture) : IClassFixture<OrdersFixture>
 {
     [Fact]
@@ -102,8 +105,11 @@ public sealed class TelemetryTests(OrdersFixture fixture) : IClassFixture<Orders
         var ok = await OrdersHarness.OrderIdOfAsync(await orders.PostAsync(OrdersHarness.Body(SandboxPaymentGateway.Visa, (orders.Sku("BEANS"), 1))));
         await orders.WaitForTerminalAsync(ok);
 
-        // Undecodable: poisoned at once by the listener.
+        // Undecodable: poisoned at once by the listener. Wait for the move itself (storage), then for its count.
         await orders.Storage.Queue.SendMessageAsync("{ not json");
+        var poison = orders.Host.Services.GetRequiredService<StorageAccount>().RawQueues.GetQueueClient(queue + "-poison");
+        await QueueHarness.EventuallyAsync(
+            async () => (await poison.ExistsAsync()).Value && (await poison.PeekMessagesAsync(1)).Value.Length == 1, "the message in the poison queue", TimeSpan.FromSeconds(60));
 
         List<(Dictionary<string, object?> Tags, OpenTelemetry.Metrics.MetricPoint Point)> messages = [];
         await QueueHarness.EventuallyAsync(
@@ -112,7 +118,7 @@ public sealed class TelemetryTests(OrdersFixture fixture) : IClassFixture<Orders
                 messages = TelemetryHarness.Points(telemetry.FlushMetrics(), QueueFunctionMetrics.MessagesInstrument);
                 return Task.FromResult(messages.Any(m => Equals(m.Tags["queue"], queue) && Equals(m.Tags["outcome"], "poisoned")));
             },
-            "a poisoned message counted");
+            "the poisoned message counted");
 
         var handled = Assert.Single(messages, m => Equals(m.Tags["queue"], queue) && Equals(m.Tags["outcome"], "handled"));
         Assert.Equal("ProcessOrder", handled.Tags["function"]);
@@ -150,4 +156,15 @@ public sealed class TelemetryTests(OrdersFixture fixture) : IClassFixture<Orders
         var runs = TelemetryHarness.Points(telemetry.FlushMetrics(), JobRunMetrics.RunsInstrument);
         Assert.Contains(runs, r => Equals(r.Tags["job"], "OrderSupervisor") && Equals(r.Tags["outcome"], "Succeeded") && Equals(r.Tags["trigger"], "Manual"));
     }
+}
+
+/// <summary>
+/// The OpenTelemetry SDK subscribes to meters by name, process-wide: with other test Hosts running
+/// alongside, it would merge their "FunctionsJobs" instruments with this Host's, and drop the merged
+/// stream when that other Host stops. One Host per process, as in production, is what these tests
+/// need, so they run on their own, after the parallel classes.
+/// </summary>
+[CollectionDefinition(nameof(TelemetryCollection), DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
 }
