@@ -1,3 +1,5 @@
+using FunctionsJobs.Http.Dashboard;
+
 namespace FunctionsJobs.Host.Http;
 
 /// <summary>
@@ -34,7 +36,7 @@ internal sealed class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys k
             await Results.Problem(
                 statusCode: StatusCodes.Status403Forbidden,
                 title: "Forbidden",
-                detail: $"A request authorized by the dashboard's cookie must come from the dashboard page: same Origin and the {FunctionsJobs.Http.Dashboard.DashboardHttp.PageHeader} header.").ExecuteAsync(context).ConfigureAwait(false);
+                detail: $"A request authorized by the dashboard's cookie must come from the dashboard page: same Origin and the {DashboardHttp.PageHeader} header.").ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 

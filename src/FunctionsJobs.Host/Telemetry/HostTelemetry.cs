@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.AspNetCore;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Core.Telemetry;
@@ -21,6 +23,13 @@ internal static class HostTelemetry
 {
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
     public const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>
+    /// Entra ID instead of the connection string's key, as infra/main.bicep sets it for the app:
+    /// <c>Authorization=AAD</c> (system-assigned identity) or <c>Authorization=AAD;ClientId={client id}</c>.
+    /// The Application Insights SDK reads this variable itself; the OpenTelemetry distro needs the credential.
+    /// </summary>
+    public const string AzureMonitorAuthenticationSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
     public const string ServiceNameSetting = "OTEL_SERVICE_NAME";
     public const string DefaultServiceName = "FunctionsJobs.Host";
 
@@ -60,7 +69,33 @@ internal static class HostTelemetry
 
         if (azureMonitor)
         {
-            telemetry.UseAzureMonitor(o => o.ConnectionString = configuration[AzureMonitorSetting]);
+            var credential = EntraCredential(configuration[AzureMonitorAuthenticationSetting]);
+            telemetry.UseAzureMonitor(o =>
+            {
+                o.ConnectionString = configuration[AzureMonitorSetting];
+                o.Credential = credential;
+            });
         }
+    }
+
+    /// <summary>The managed identity that <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> names, or null without one.</summary>
+    internal static TokenCredential? EntraCredential(string? authentication)
+    {
+        if (string.IsNullOrWhiteSpace(authentication))
+        {
+            return null;
+        }
+
+        var parts = authentication.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2, StringSplitOptions.TrimEntries))
+            .ToDictionary(part => part[0], part => part.Length == 2 ? part[1] : string.Empty, StringComparer.OrdinalIgnoreCase);
+        if (!parts.TryGetValue("Authorization", out var mode) || !string.Equals(mode, "AAD", StringComparison.OrdinalIgnoreCase) || parts.Keys.Any(k => !k.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && !k.Equals("ClientId", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidSettingException(AzureMonitorAuthenticationSetting, "must be 'Authorization=AAD' or 'Authorization=AAD;ClientId=<client id>'");
+        }
+
+        return parts.TryGetValue("ClientId", out var clientId) && clientId.Length > 0
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
     }
 }
