@@ -133,6 +133,11 @@ var jobSettings = {
   RetentionPoisonMessagesDays: '7'
   RetentionIdempotencyDays: '7'
   RetentionOutboxDays: '30'
+  // Operations (docs/operations.md): the dashboard's index of the latest orders and images, and
+  // how often the Host samples queue depths for its gauges.
+  RecentItemsTableName: 'RecentItems'
+  RetentionRecentItemsDays: '7'
+  FunctionsJobs__QueueDepthSampleInterval: '00:00:30'
   FunctionsJobs__Timers__NightlySalesReport__RunOnStartup: 'false'
   SalesReportSchedule: '0 0 2 * * *'
   ReportsContainerName: 'reports'

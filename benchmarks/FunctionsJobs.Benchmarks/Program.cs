@@ -1,5 +1,6 @@
 using FunctionsJobs.Benchmarks.BlobScan;
 using FunctionsJobs.Benchmarks.Callbacks;
+using FunctionsJobs.Benchmarks.Dashboard;
 using FunctionsJobs.Benchmarks.Orders;
 using FunctionsJobs.Benchmarks.QueueDispatch;
 using FunctionsJobs.Benchmarks.SalesReport;
@@ -8,7 +9,8 @@ using FunctionsJobs.Benchmarks.Thumbnails;
 
 // One subcommand per benchmark; each prints one line per figure and ends with a summary.
 // A missed target is a result, not a failure: the exit code is 0 unless the run itself broke.
-const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory]\n" +
+const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory] [--telemetry]\n" +
+                     "       FunctionsJobs.Benchmarks dashboard [--orders 10000] [--images 10000] [--requests 100]\n" +
                      "       FunctionsJobs.Benchmarks timer-lock [--iterations 200] [--rounds 3] [--warmup 20]\n" +
                      "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]\n" +
                      "       FunctionsJobs.Benchmarks thumbnails [--images 50] [--rounds 3] [--uploads 100] [--burst 200] [--large 8] [--phase all|generate|e2e|memory]\n" +
@@ -26,6 +28,14 @@ switch (args.FirstOrDefault())
         }
 
         return await QueueDispatchCommand.RunAsync(queueOptions);
+    case "dashboard":
+        if (!DashboardBenchOptions.TryParse(args[1..], out var dashboardOptions, out var dashboardError))
+        {
+            Console.Error.WriteLine($"{dashboardError}\n{Usage}");
+            return 2;
+        }
+
+        return await DashboardCommand.RunAsync(dashboardOptions);
     case "timer-lock":
         if (!TimerLockOptions.TryParse(args[1..], out var lockOptions, out var lockError))
         {

@@ -3,6 +3,7 @@ using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.SalesReport;
 using FunctionsJobs.Core.Storage;
+using FunctionsJobs.Core.Telemetry;
 using FunctionsJobs.Core.Thumbnails;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,9 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => StorageAccount.FromConfiguration(configuration));
+        services.AddJobsTelemetry();
+        services.TryAddSingleton<RecentItems>();
+        services.AddRetentionSource<RecentItemsRetention>();
         services.AddScheduling(configuration);
         services.AddOrders(configuration);
         services.AddThumbnails(configuration);

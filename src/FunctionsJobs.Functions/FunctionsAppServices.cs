@@ -2,6 +2,7 @@ using FunctionsJobs.Core;
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Functions.Orders;
 using FunctionsJobs.Functions.Scheduling;
+using FunctionsJobs.Http.Dashboard;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +20,7 @@ public static class FunctionsAppServices
         services.AddFunctionsJobsCore(configuration);
         services.AddOrdersTransport(configuration);
         services.TryAddSingleton<IJobTimers, FunctionsJobTimers>();
+        services.AddDashboard(Dashboard.Dashboard.Features);
         return services;
     }
 }

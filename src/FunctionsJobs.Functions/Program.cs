@@ -26,5 +26,6 @@ builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
 });
 
 builder.Services.AddFunctionsApp(builder.Configuration);
+builder.Services.AddFunctionsTelemetry(builder.Configuration);
 
 builder.Build().Run();

@@ -3,10 +3,13 @@ using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Host.Configuration;
+using FunctionsJobs.Host.Dashboard;
 using FunctionsJobs.Host.Functions;
 using FunctionsJobs.Host.Health;
 using FunctionsJobs.Host.Http;
 using FunctionsJobs.Host.Queues;
+using FunctionsJobs.Host.Telemetry;
+using FunctionsJobs.Http.Dashboard;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace FunctionsJobs.Host;
@@ -60,6 +63,8 @@ public static partial class HostApplication
         });
 
         builder.Services.AddSingleton<FunctionCatalog>();
+        builder.AddHostTelemetry();
+        builder.Services.AddDashboard(DashboardEndpoints.Features);
         HostJobs.Add(builder);
         configure?.Invoke(builder);
 
@@ -78,6 +83,7 @@ public static partial class HostApplication
         app.UseMiddleware<FunctionKeyMiddleware>();
         app.MapHostHealth();
         app.MapQueueAdmin();
+        app.MapDashboard();
         FunctionCatalog.Map(app);
         HostJobs.Map(app);
 

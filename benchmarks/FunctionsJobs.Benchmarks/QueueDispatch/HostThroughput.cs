@@ -16,7 +16,7 @@ namespace FunctionsJobs.Benchmarks.QueueDispatch;
 internal static class HostThroughput
 {
     public static async Task<PhaseResult> RunAsync(
-        string connectionString, StorageAccount account, StorageRequestCounter counter, string queueName, int messages, int batchSize, int newBatchThreshold)
+        string connectionString, StorageAccount account, StorageRequestCounter counter, string queueName, int messages, int batchSize, int newBatchThreshold, bool telemetry = false)
     {
         var traffic = counter.Watch(queueName, expectedDeletes: messages);
         var probe = new FirstHandled();
@@ -30,6 +30,11 @@ internal static class HostThroughput
         await using var host = await TestHost.StartAsync(connectionString, settings, builder =>
         {
             BenchStorage.Configure(builder, account);
+            if (telemetry)
+            {
+                BenchTelemetry.Configure(builder);
+            }
+
             builder.Services.AddSingleton(probe);
             builder.Services.AddQueueFunction<NoOpHandler, string>(builder.Configuration, "BenchNoOp", "BenchNoOpQueueName", queueName);
         });

@@ -17,6 +17,9 @@ internal static class QueueDispatchCommand
     public const double ThroughputTarget = 0.9;
     public const double IdleTarget = 1.0;
 
+    /// <summary>Telemetry on may cost at most 10 % of the throughput with it off.</summary>
+    public const double TelemetryTarget = 0.9;
+
     /// <summary>Any phase taking longer than this is broken, not slow.</summary>
     public static readonly TimeSpan PhaseTimeout = TimeSpan.FromMinutes(2);
 
@@ -81,16 +84,24 @@ internal static class QueueDispatchCommand
         // does not always fall on the same side.
         var baselines = new List<PhaseResult>();
         var runtimes = new List<PhaseResult>();
+        var traced = new List<PhaseResult>();
+        var load = LoadAverage();
         for (var round = 1; round <= options.Rounds; round++)
         {
+            // With --telemetry the telemetry-on phase runs next to its telemetry-off twin, last in
+            // odd rounds and first in even ones (B R T, T R B, ...), so each pair sees the same machine
+            // and neither side always runs on a queue store that the other has just worked.
             PhaseResult baseline, runtime;
+            PhaseResult? on = null;
             if (round % 2 == 1)
             {
                 baseline = await BaselineAsync(options.Messages);
                 runtime = await RuntimeAsync(options.Messages);
+                on = options.Telemetry ? await RuntimeAsync(options.Messages, telemetry: true) : null;
             }
             else
             {
+                on = options.Telemetry ? await RuntimeAsync(options.Messages, telemetry: true) : null;
                 runtime = await RuntimeAsync(options.Messages);
                 baseline = await BaselineAsync(options.Messages);
             }
@@ -98,6 +109,11 @@ internal static class QueueDispatchCommand
             baselines.Add(baseline);
             runtimes.Add(runtime);
             Print($"round {round}/{options.Rounds}: baseline {Describe(baseline)}, runtime {Describe(runtime)}, ratio {runtime.MessagesPerSecond / baseline.MessagesPerSecond:F2}");
+            if (on is { } withTelemetry)
+            {
+                traced.Add(withTelemetry);
+                Print($"round {round}/{options.Rounds}: runtime with telemetry on {Describe(withTelemetry)}, on/off {withTelemetry.MessagesPerSecond / runtime.MessagesPerSecond:F2}");
+            }
         }
 
         var baselineRate = Median(baselines.Select(r => r.MessagesPerSecond));
@@ -111,6 +127,16 @@ internal static class QueueDispatchCommand
         var roundRatios = runtimes.Zip(baselines, (r, b) => r.MessagesPerSecond / b.MessagesPerSecond).ToList();
         Print($"baseline: median {baselineRate:F0} msg/s, {baselineCpu:F0} us CPU/msg in this process (SDK loop: receive {BatchSize}, delete each, up to {BatchSize + NewBatchThreshold} in flight)");
         Print($"runtime: median {runtimeRate:F0} msg/s, {runtimeCpu:F0} us CPU/msg in this process (Host queue trigger, no-op handler, first handled to last deleted)");
+
+        if (options.Telemetry)
+        {
+            var tracedRate = Median(traced.Select(r => r.MessagesPerSecond));
+            var tracedCpu = Median(traced.Select(r => r.CpuMicrosecondsPerMessage));
+            var pairs = traced.Zip(runtimes, (on, off) => on.MessagesPerSecond / off.MessagesPerSecond).ToList();
+            Print($"telemetry: on {tracedRate:F0} msg/s, off {runtimeRate:F0} msg/s, ratio {tracedRate / runtimeRate:F2} (target >= {TelemetryTarget:F1}){Missed(tracedRate / runtimeRate >= TelemetryTarget)}; " +
+                  $"per round {string.Join(" ", pairs.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))} (median {Median(pairs):F2}); CPU/msg on/off {tracedCpu / runtimeCpu:F2}; " +
+                  $"load average {load} -> {LoadAverage()}");
+        }
 
         var idleQueue = BenchStorage.NewQueueName("bench-idle");
         var (idleRequests, idleElapsed) = await IdlePolling.RunAsync(connectionString, account, counter, idleQueue);
@@ -138,10 +164,10 @@ internal static class QueueDispatchCommand
             return rate;
         }
 
-        async Task<PhaseResult> RuntimeAsync(int messages)
+        async Task<PhaseResult> RuntimeAsync(int messages, bool telemetry = false)
         {
             var queue = await FilledQueueAsync("bench-host", messages);
-            var rate = await HostThroughput.RunAsync(connectionString, account, counter, queue, messages, BatchSize, NewBatchThreshold);
+            var rate = await HostThroughput.RunAsync(connectionString, account, counter, queue, messages, BatchSize, NewBatchThreshold, telemetry);
             await BenchStorage.DeleteAsync(account, queue);
             return rate;
         }
@@ -166,6 +192,9 @@ internal static class QueueDispatchCommand
         var middle = sorted.Count / 2;
         return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
+
+    /// <summary>The 1-minute load average: the machine is shared, so every figure says how busy it was.</summary>
+    internal static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static string Missed(bool met) => met ? string.Empty : "  MISSED";
 

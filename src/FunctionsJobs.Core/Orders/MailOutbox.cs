@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using FunctionsJobs.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 
@@ -59,7 +60,7 @@ public sealed partial class MailOutbox(OrdersStorage storage, IMailSender sender
         using var exchange = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            await sender.SendAsync(message, exchange.Token).ConfigureAwait(false);
+            await FunctionsJobsTelemetry.TraceAsync("smtp send", () => sender.SendAsync(message, exchange.Token)).ConfigureAwait(false);
         }
         catch (MailOutcomeUnknownException ex)
         {

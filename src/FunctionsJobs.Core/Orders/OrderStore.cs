@@ -4,29 +4,32 @@ using Azure;
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Storage;
 
 namespace FunctionsJobs.Core.Orders;
 
 /// <summary>
 /// Order records in the Orders table (<see cref="OrderPartitions"/> for the keys). Lines and history
 /// are JSON in one property each, so one point read returns the whole order and one conditional
-/// replace checkpoints it. Each stored checkpoint is published to the long-polls watching the order.
+/// replace checkpoints it. A new order is also indexed in <see cref="RecentItems"/>, for "the latest
+/// orders"; each stored checkpoint is published to the long-polls watching the order.
 /// </summary>
-public sealed class OrderStore(OrdersStorage storage, StatusWatch<Order>? watch = null)
+public sealed class OrderStore(OrdersStorage storage, RecentItems recent, StatusWatch<Order>? watch = null)
 {
     private static readonly string[] TerminalStatuses = [nameof(OrderStatus.Completed), nameof(OrderStatus.Rejected), nameof(OrderStatus.Failed)];
 
-    public Task CreateAsync(Order order, CancellationToken cancellationToken)
+    public async Task CreateAsync(Order order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
-        return storage.RunAsync(
+        await storage.RunAsync(
             async () =>
             {
                 var response = await storage.Orders.AddEntityAsync(ToEntity(order), cancellationToken).ConfigureAwait(false);
                 order.ETag = response.Headers.ETag ?? default;
                 return true;
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        await recent.TryAddAsync(RecentItems.Orders, order.Id, order.CreatedAt, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<Order?> GetAsync(string orderId, CancellationToken cancellationToken) =>

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Orders;
@@ -47,6 +49,7 @@ public sealed partial class OrderWorkflow(
             throw new InvalidOrderMessageException($"'{orderId}' is not an order id");
         }
 
+        Activity.Current?.SetTag("functionsjobs.order.id", orderId);
         var run = new Delivery(attempt, maxAttempts, cancellationToken);
         try
         {
@@ -113,12 +116,14 @@ public sealed partial class OrderWorkflow(
     {
         while (!order.IsTerminal)
         {
-            var checkpointed = order switch
+            var step = NextStep(order);
+            using var span = FunctionsJobsTelemetry.StartStep($"order {step}");
+            var checkpointed = step switch
             {
-                { Status: OrderStatus.Compensated } => await NotifyFailureAsync(order, run).ConfigureAwait(false),
-                { EndsAs: not null } => await CompensateAsync(order, run).ConfigureAwait(false),
-                { Status: OrderStatus.Accepted } => await ReserveAsync(order, run).ConfigureAwait(false),
-                { Status: OrderStatus.StockReserved } => await ChargeAsync(order, run).ConfigureAwait(false),
+                OrderSteps.NotifyCustomer => await NotifyFailureAsync(order, run).ConfigureAwait(false),
+                OrderSteps.Compensate => await CompensateAsync(order, run).ConfigureAwait(false),
+                OrderSteps.ReserveStock => await ReserveAsync(order, run).ConfigureAwait(false),
+                OrderSteps.Charge => await ChargeAsync(order, run).ConfigureAwait(false),
                 _ => await ConfirmAsync(order, run).ConfigureAwait(false),
             };
             if (!checkpointed)
@@ -128,6 +133,16 @@ public sealed partial class OrderWorkflow(
             }
         }
     }
+
+    /// <summary>The step <see cref="RunAsync"/> takes next, from the order's record; it also names the step's span.</summary>
+    private static string NextStep(Order order) => order switch
+    {
+        { Status: OrderStatus.Compensated } => OrderSteps.NotifyCustomer,
+        { EndsAs: not null } => OrderSteps.Compensate,
+        { Status: OrderStatus.Accepted } => OrderSteps.ReserveStock,
+        { Status: OrderStatus.StockReserved } => OrderSteps.Charge,
+        _ => OrderSteps.SendConfirmation,
+    };
 
     private async Task<bool> ReserveAsync(Order order, Delivery run)
     {
@@ -156,7 +171,7 @@ public sealed partial class OrderWorkflow(
         PaymentResult payment;
         try
         {
-            payment = await payments.ChargeAsync(new PaymentRequest(order.Id, order.PaymentToken, order.TotalCents, order.Currency, $"Order {order.Id}"), run.Cancellation).ConfigureAwait(false);
+            payment = await FunctionsJobsTelemetry.TraceAsync("payment charge", () => payments.ChargeAsync(new PaymentRequest(order.Id, order.PaymentToken, order.TotalCents, order.Currency, $"Order {order.Id}"), run.Cancellation)).ConfigureAwait(false);
         }
         catch (PaymentTransientException ex)
         {
@@ -226,7 +241,7 @@ public sealed partial class OrderWorkflow(
             RefundResult refund;
             try
             {
-                refund = await payments.RefundAsync(order.Id, order.Reason ?? "order failed", run.Cancellation).ConfigureAwait(false);
+                refund = await FunctionsJobsTelemetry.TraceAsync("payment refund", () => payments.RefundAsync(order.Id, order.Reason ?? "order failed", run.Cancellation)).ConfigureAwait(false);
             }
             catch (PaymentTransientException ex)
             {

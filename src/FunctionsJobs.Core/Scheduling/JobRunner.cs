@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using FunctionsJobs.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Scheduling;
@@ -8,7 +9,8 @@ namespace FunctionsJobs.Core.Scheduling;
 /// and a heartbeat while it runs, records the end (succeeded, failed with the error, or cancelled
 /// with the reason).
 /// </summary>
-public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore checkpoints, TimeProvider time, ILogger<JobRunner> logger)
+/// <remarks>Each run is a span (the parent of whatever the job sends) and a measurement of <see cref="JobRunMetrics"/>.</remarks>
+public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore checkpoints, TimeProvider time, ILogger<JobRunner> logger, JobRunMetrics? metrics = null)
 {
     /// <summary>
     /// Records and runs in one step, what a Functions timer function calls: a failure or cancellation
@@ -40,6 +42,7 @@ public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore 
         var context = new JobRunContext(run, input, progress, checkpoints.For(job.Name));
         LogStarted(job.Name, run.RunId, run.Trigger, run.IsPastDue, run.ScheduledFor);
 
+        using var activity = JobRunMetrics.StartRun(run);
         using var stopReporting = new CancellationTokenSource();
         var reporting = ReportProgressAsync(run, progress, stopReporting.Token);
         Exception? failure = null;
@@ -67,6 +70,7 @@ public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore 
         // The end is recorded even when the run was cancelled: the token that stopped the job must not stop the bookkeeping.
         var finished = await history.CompleteAsync(run, outcome, items, percent, error, CancellationToken.None).ConfigureAwait(false);
         var elapsed = (finished.EndedAt ?? run.StartedAt) - run.StartedAt;
+        metrics?.Ended(activity, finished, elapsed, failure);
         switch (outcome)
         {
             case JobOutcome.Succeeded:

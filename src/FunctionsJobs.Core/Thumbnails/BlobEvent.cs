@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FunctionsJobs.Core.Telemetry;
 
 namespace FunctionsJobs.Core.Thumbnails;
 
@@ -15,8 +16,16 @@ public sealed record BlobEvent(
     string? Topic = null,
     DateTimeOffset? EventTime = null,
     string? DataVersion = null,
-    string? MetadataVersion = null)
+    string? MetadataVersion = null) : ITracedMessage
 {
+    /// <summary>
+    /// The trace of the upload or job that wrote the event. Not part of the Event Grid schema: events
+    /// that Event Grid delivers have none, and their handling starts a trace of its own.
+    /// </summary>
+    [JsonPropertyName("traceparent")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TraceParent { get; init; }
+
     public const string BlobCreated = "Microsoft.Storage.BlobCreated";
     public const string BlobDeleted = "Microsoft.Storage.BlobDeleted";
     private const string SubjectPrefix = "/blobServices/default/containers/";

@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Storage;
+using FunctionsJobs.Core.Telemetry;
 
 namespace FunctionsJobs.Core.Thumbnails;
 
@@ -29,8 +30,11 @@ public sealed class ThumbnailEvents
     /// <param name="hiddenFor">How long the event stays invisible: a fallback for work being done in-process.</param>
     public async Task<SendReceipt> SendAsync(BlobEvent blobEvent, TimeSpan? hiddenFor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(blobEvent);
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        return (await _queue.SendMessageAsync(JsonSerializer.Serialize(blobEvent, JobJson.Options), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
+        using var send = FunctionsJobsTelemetry.StartSend(_queue.Name);
+        var traced = blobEvent with { TraceParent = FunctionsJobsTelemetry.CurrentTraceParent() ?? blobEvent.TraceParent };
+        return (await _queue.SendMessageAsync(JsonSerializer.Serialize(traced, JobJson.Options), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
     }
 
     /// <summary>Deletes an event this process sent and no longer needs; false when a listener has received it since.</summary>

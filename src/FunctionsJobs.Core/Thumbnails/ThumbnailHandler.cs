@@ -1,5 +1,6 @@
 using Azure;
 using FunctionsJobs.Core.Callbacks;
+using FunctionsJobs.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsJobs.Core.Thumbnails;
@@ -88,6 +89,8 @@ public sealed partial class ThumbnailHandler(
 
     private async Task<ThumbnailOutcome> HandleAsync(ImageName name, string? noticeETag, bool verify, StoredImage? uploaded, CancellationToken cancellationToken)
     {
+        using var span = FunctionsJobsTelemetry.StartStep("thumbnails make");
+        span?.SetTag("functionsjobs.image.id", name.Id);
         for (var pass = 1; ; pass++)
         {
             // The upload's own record is current only on the first pass; a pass repeats because someone changed it.
@@ -252,7 +255,13 @@ public sealed partial class ThumbnailHandler(
         using (await slots.EnterAsync(cancellationToken).ConfigureAwait(false))
         {
             var content = source.Content ?? await blobs.DownloadSourceAsync(name.BlobName, source.ETag, source.ContentLength, cancellationToken).ConfigureAwait(false);
-            return content is null ? null : generator.Generate(content);
+            if (content is null)
+            {
+                return null;
+            }
+
+            using var span = FunctionsJobsTelemetry.StartStep("thumbnails generate");
+            return generator.Generate(content);
         }
     }
 

@@ -14,7 +14,7 @@ namespace FunctionsJobs.Core.Thumbnails;
 /// and a receipt for a blob whose name can never be an image id (partition = "rejected-" + a hash
 /// of the name, row "rejected"), so the reconciliation knows it has seen that blob and its reason is kept.
 /// Every write of a status row is conditional on the ETag read, so racing handlers never undo
-/// each other's work.
+/// each other's work. A new status row is also indexed in <see cref="RecentItems"/>, for "the latest images".
 /// </summary>
 public sealed class ThumbnailStatusStore
 {
@@ -24,12 +24,14 @@ public sealed class ThumbnailStatusStore
     private readonly TableClient _table;
     private readonly CreateOnce _created;
     private readonly TimeProvider _time;
+    private readonly RecentItems? _recent;
 
     private readonly StatusWatch<ImageRecord>? _watch;
 
     /// <param name="watch">Long-polls of image statuses: every record written is published to them.</param>
-    public ThumbnailStatusStore(StorageAccount storage, ThumbnailSettings settings, TimeProvider time, StatusWatch<ImageRecord>? watch = null)
+    public ThumbnailStatusStore(StorageAccount storage, ThumbnailSettings settings, TimeProvider time, RecentItems? recent = null, StatusWatch<ImageRecord>? watch = null)
     {
+        _recent = recent;
         _watch = watch;
         _table = storage.Tables.GetTableClient(settings.StatusTable);
         _created = new CreateOnce(ct => _table.CreateIfNotExistsAsync(ct));
@@ -53,10 +55,16 @@ public sealed class ThumbnailStatusStore
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = record.RowETag == default
+            var added = record.RowETag == default;
+            var response = added
                 ? await _table.AddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false)
                 : await _table.UpdateEntityAsync(ToEntity(record), record.RowETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             _watch?.Publish(record.Id, () => record with { RowETag = response.Headers.ETag ?? default });
+            if (added && _recent is not null)
+            {
+                await _recent.TryAddAsync(RecentItems.Images, record.Id, record.UpdatedAt, cancellationToken).ConfigureAwait(false);
+            }
+
             return response.Headers.ETag;
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)

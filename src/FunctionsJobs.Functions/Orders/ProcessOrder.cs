@@ -1,6 +1,7 @@
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FunctionsJobs.Functions.Orders;
@@ -10,7 +11,7 @@ namespace FunctionsJobs.Functions.Orders;
 /// <c>func start</c> runs against Azurite alone. Disable it with
 /// <c>AzureWebJobs.ProcessOrder.Disabled</c> = true when <c>OrdersTransport</c> is ServiceBus.
 /// </summary>
-public sealed class ProcessOrder(OrderWorkflow workflow, OrdersOptions options)
+public sealed class ProcessOrder(OrderWorkflow workflow, OrdersOptions options, QueueFunctionMetrics metrics)
 {
     [Function(nameof(ProcessOrder))]
     public Task RunAsync(
@@ -19,6 +20,6 @@ public sealed class ProcessOrder(OrderWorkflow workflow, OrdersOptions options)
     {
         var order = message.Body.ToObjectFromJson<OrderMessage>(JobJson.Options)
             ?? throw new InvalidOrderMessageException("the message is JSON null");
-        return workflow.HandleAsync(order, new QueueMessageContext(options.QueueName, message.MessageId, message.DequeueCount, message.InsertedOn), cancellationToken);
+        return metrics.HandleAsync(nameof(ProcessOrder), workflow, order, new QueueMessageContext(options.QueueName, message.MessageId, message.DequeueCount, message.InsertedOn), cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Telemetry;
 using FunctionsJobs.Core.Thumbnails;
 using Microsoft.Azure.Functions.Worker;
 
@@ -11,7 +12,7 @@ namespace FunctionsJobs.Functions.Thumbnails;
 /// drive the job under <c>func start</c> with Azurite, which has no Event Grid. Same name and
 /// handler as the Host's queue function.
 /// </summary>
-public sealed class ThumbnailBlobEvents(ThumbnailSettings settings, ThumbnailEventHandler handler)
+public sealed class ThumbnailBlobEvents(ThumbnailSettings settings, ThumbnailEventHandler handler, QueueFunctionMetrics metrics)
 {
     [Function(nameof(ThumbnailBlobEvents))]
     public async Task RunAsync(
@@ -26,6 +27,6 @@ public sealed class ThumbnailBlobEvents(ThumbnailSettings settings, ThumbnailEve
         var blobEvent = JsonSerializer.Deserialize<BlobEvent>(message, JobJson.Options)
             ?? throw new JsonException("the message is JSON null, not a BlobEvent");
         var context = new QueueMessageContext(settings.EventsQueue, id, dequeueCount, insertionTime);
-        await handler.HandleAsync(blobEvent, context, cancellationToken);
+        await metrics.HandleAsync(nameof(ThumbnailBlobEvents), handler, blobEvent, context, cancellationToken);
     }
 }

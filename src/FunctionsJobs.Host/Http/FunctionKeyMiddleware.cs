@@ -1,9 +1,11 @@
+using FunctionsJobs.Http.Dashboard;
+
 namespace FunctionsJobs.Host.Http;
 
 /// <summary>
 /// Checks the key a route needs: <c>x-functions-key</c> header or <c>code</c> query parameter, as
 /// in Functions. A route that declares no level needs a function key, so a forgotten annotation
-/// fails closed.
+/// fails closed. The dashboard's session cookie counts as the master key (<see cref="DashboardSession"/>).
 /// </summary>
 internal sealed class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys keys)
 {
@@ -26,7 +28,19 @@ internal sealed class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys k
         }
 
         var candidate = context.Request.Headers.TryGetValue(HeaderName, out var header) ? header.ToString() : context.Request.Query["code"].ToString();
-        var allowed = level == AuthorizationLevel.Admin ? keys.IsMaster(candidate) : keys.IsFunctionOrMaster(candidate);
+
+        // Without a key, the dashboard's session cookie may stand for the master key.
+        var session = string.IsNullOrEmpty(candidate) ? DashboardSession.Evaluate(context, keys) : DashboardSession.Check.None;
+        if (session == DashboardSession.Check.Forged)
+        {
+            await Results.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Forbidden",
+                detail: $"A request authorized by the dashboard's cookie must come from the dashboard page: same Origin and the {DashboardHttp.PageHeader} header.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var allowed = session == DashboardSession.Check.Valid || (level == AuthorizationLevel.Admin ? keys.IsMaster(candidate) : keys.IsFunctionOrMaster(candidate));
         if (allowed)
         {
             await next(context).ConfigureAwait(false);

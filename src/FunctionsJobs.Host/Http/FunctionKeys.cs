@@ -21,6 +21,7 @@ public sealed class FunctionKeys
 
     private readonly byte[] _function;
     private readonly byte[] _master;
+    private readonly byte[] _session;
 
     private FunctionKeys(string functionKey, string masterKey, bool generated)
     {
@@ -29,11 +30,19 @@ public sealed class FunctionKeys
         Generated = generated;
         _function = Encoding.UTF8.GetBytes(functionKey);
         _master = Encoding.UTF8.GetBytes(masterKey);
+
+        // Derived, not the key itself: a leaked cookie does not reveal the master key, and a new
+        // master key ends every session.
+        SessionToken = Convert.ToBase64String(HMACSHA256.HashData(_master, "FunctionsJobs dashboard session"u8)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        _session = Encoding.UTF8.GetBytes(SessionToken);
     }
 
     public string FunctionKey { get; }
 
     public string MasterKey { get; }
+
+    /// <summary>The dashboard's session cookie value: grants what the master key grants (<see cref="DashboardSession"/>).</summary>
+    public string SessionToken { get; }
 
     /// <summary>True when at least one key was generated because Development had none.</summary>
     public bool Generated { get; }
@@ -79,6 +88,8 @@ public sealed class FunctionKeys
     }
 
     public bool IsMaster(string? candidate) => Matches(candidate, _master);
+
+    public bool IsSession(string? candidate) => Matches(candidate, _session);
 
     public bool IsFunctionOrMaster(string? candidate) => Matches(candidate, _function) || Matches(candidate, _master);
 

@@ -56,11 +56,16 @@ internal static class QueueAdminEndpoints
         return Results.Ok(await poison.PeekAsync(name, max ?? 32, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> ReplayPoisonAsync(string name, int? max, PoisonQueue poison, CancellationToken cancellationToken)
+    private static async Task<IResult> ReplayPoisonAsync(string name, int? max, PoisonQueue poison, StorageAccount storage, CancellationToken cancellationToken)
     {
         if (Invalid(name, max) is { } problem)
         {
             return problem;
+        }
+
+        if (!(await storage.RawQueues.GetQueueClient(PoisonQueue.NameFor(name)).ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such poison queue", detail: $"Queue '{name}' has no poison queue {PoisonQueue.NameFor(name)}: nothing was ever poisoned there.");
         }
 
         var moved = await poison.ReplayAsync(name, max ?? int.MaxValue, cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Storage;
+using FunctionsJobs.Core.Telemetry;
 
 namespace FunctionsJobs.Host.Queues;
 
@@ -25,6 +26,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly PollingBackoff _backoff;
+    private readonly QueueFunctionMetrics _metrics;
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
     private readonly SemaphoreSlim _completed = new(0);
     private readonly CancellationTokenSource _abort = new();
@@ -36,8 +38,9 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
     public QueueListener(
         QueueFunction function, QueueTriggerOptions options, StorageAccount storage, PoisonQueue poison,
-        IServiceScopeFactory scopes, TimeProvider time, ILogger<QueueListener<TMessage>> logger)
+        IServiceScopeFactory scopes, TimeProvider time, ILogger<QueueListener<TMessage>> logger, QueueFunctionMetrics metrics)
     {
+        _metrics = metrics;
         _function = function;
         _options = options;
         _queue = storage.RawQueues.GetQueueClient(function.QueueName);
@@ -244,7 +247,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
                 var handler = (IQueueHandler<TMessage>)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
                 try
                 {
-                    await handler.HandleAsync(payload!, context, invocation?.Token ?? _abort.Token).ConfigureAwait(false);
+                    await _metrics.HandleAsync(_function.Name, handler, payload!, context, invocation?.Token ?? _abort.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException ex) when (invocation is { IsCancellationRequested: true } && !_abort.IsCancellationRequested)
                 {
@@ -385,6 +388,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         try
         {
             await _poison.MoveAsync(_queue, message, lease.PopReceipt, _function.Name, reason, CancellationToken.None).ConfigureAwait(false);
+            _metrics.Poisoned(_function.Name, _function.QueueName);
         }
         catch (Exception ex)
         {

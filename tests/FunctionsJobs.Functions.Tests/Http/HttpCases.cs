@@ -99,10 +99,36 @@ public static class HttpCases
         new("read a malformed run id", _ => Get("/api/jobs/RetentionCleanup/runs/not-a-run"), 400, "Invalid run id"),
         new("read an unknown run", _ => Get($"/api/jobs/RetentionCleanup/runs/{UnknownRunId}"), 404, "No such run"),
         new("read a run of an unknown job", _ => Get($"/api/jobs/NoSuchJob/runs/{UnknownRunId}"), 404, "No such function"),
+
+        // Dashboard (admin level: the master key). Throughput is left out: each runtime counts what its own process handled.
+        new("open the dashboard", _ => Admin("/api/dashboard"), 200, Check: a =>
+        {
+            Assert.StartsWith("text/html", a.ContentType, StringComparison.Ordinal);
+            Assert.Contains("script-src 'nonce-", a.Header("Content-Security-Policy"), StringComparison.Ordinal);
+        }),
+        new("read the dashboard's jobs", _ => Admin("/api/dashboard/data/jobs"), 200, Check: a =>
+            Assert.Equal(4, a.Json().EnumerateArray().Count())),
+        new("read the dashboard's latest orders", async r => AdminNow($"/api/dashboard/data/orders?max=5&_={await PlaceAsync(r)}"), 200, Check: a =>
+            Assert.Equal("Completed", a.Json().EnumerateArray().First().GetProperty("status").GetString())),
+        new("read the dashboard's latest images", async r => AdminNow($"/api/dashboard/data/images?max=5&_={await UploadAsync(r)}"), 200, Check: a =>
+            Assert.NotEmpty(a.Json().EnumerateArray())),
+        new("read the dashboard's queues", _ => Admin("/api/dashboard/data/queues"), 200, Check: a =>
+            Assert.Contains(a.Json().EnumerateArray(), q => q.GetProperty("name").GetString() == "orders")),
+        new("read unknown dashboard data", _ => Admin("/api/dashboard/data/nothing"), 404, "Not found"),
+        new("read the dashboard's orders with max=0", _ => Admin("/api/dashboard/data/orders?max=0"), 400, "Invalid max"),
     ];
 
     private const string CallbackProblem = "The callback is not valid";
     private const string PreferProblem = "Invalid Prefer header";
+
+    private static Task<HttpRequestMessage> Admin(string path) => Task.FromResult(AdminNow(path));
+
+    private static HttpRequestMessage AdminNow(string path)
+    {
+        var request = GetNow(path);
+        request.Headers.Add("x-functions-key", TestHost.MasterKey);
+        return request;
+    }
 
     private static Task<HttpRequestMessage> Get(string path, params (string Name, string Value)[] headers) => Task.FromResult(WithHeaders(GetNow(path), headers));
 

@@ -41,22 +41,23 @@ public sealed partial class FunctionKeyTests(AzuriteFixture azurite) : IClassFix
         using var catalog = await host.Http.SendAsync(catalogRequest);
         var routes = JsonDocument.Parse(await catalog.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
             .Where(f => f.GetProperty("trigger").GetString() == "httpTrigger" && f.GetProperty("authLevel").GetString() != "anonymous")
-            .Select(f => f.GetProperty("source").GetString()!.Split(' '))
-            .Select(parts => (Method: parts[0].Split(',')[0], Path: RouteValue().Replace(parts[1], "x1")))
-            .Append((Method: "GET", Path: "/admin/queues"))
-            .Append((Method: "POST", Path: "/admin/functions/RetentionCleanup"))
+            .Select(f => (Source: f.GetProperty("source").GetString()!.Split(' '), Admin: f.GetProperty("authLevel").GetString() == "admin"))
+            .Select(f => (Method: f.Source[0].Split(',')[0], Path: RouteValue().Replace(f.Source[1], "x1"), f.Admin))
+            .Append((Method: "GET", Path: "/admin/queues", Admin: true))
+            .Append((Method: "POST", Path: "/admin/functions/RetentionCleanup", Admin: true))
             .ToList();
         Assert.Contains(routes, r => r.Path == "/api/orders/x1");
+        Assert.Contains(routes, r => r is { Path: "/api/dashboard/x1", Admin: true });
 
-        foreach (var (method, path) in routes)
+        foreach (var (method, path, admin) in routes)
         {
-            var weakest = path.StartsWith("/admin", StringComparison.Ordinal) ? TestHost.FunctionKey : null;
+            var weakest = admin ? TestHost.FunctionKey : null;
             foreach (var key in new[] { null, "wrong-key-wrong-key", TestHost.FunctionKey.ToUpperInvariant(), weakest }.Distinct())
             {
                 using var request = host.Request(new HttpMethod(method), path, key);
                 using var response = await host.Http.SendAsync(request);
                 Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} with key '{key}': {(int)response.StatusCode}");
-                await AssertProblemAsync(response, path.StartsWith("/admin", StringComparison.Ordinal) ? "master key" : "function key");
+                await AssertProblemAsync(response, admin ? "master key" : "function key");
             }
         }
     }
