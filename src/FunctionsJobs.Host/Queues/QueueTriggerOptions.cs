@@ -47,6 +47,13 @@ public sealed record QueueTriggerOptions
     /// </summary>
     public TimeSpan? FunctionTimeout { get; init; }
 
+    /// <summary>
+    /// How long an invocation may go on once it was cancelled (<c>functionTimeout</c>, a lost lock,
+    /// shutdown) before the Host abandons it: stops renewing its message lease or timer lock and frees
+    /// its slot (<c>FunctionsJobs:FunctionTimeoutGrace</c>). Functions restarts the host instead.
+    /// </summary>
+    public TimeSpan FunctionTimeoutGrace { get; init; } = TimeSpan.FromSeconds(30);
+
     public const string FunctionTimeoutSetting = HostJsonFile.Prefix + ":functionTimeout";
 
     public static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
@@ -66,6 +73,7 @@ public sealed record QueueTriggerOptions
             MessageLease = configuration.GetTimeSpan("FunctionsJobs:QueueMessageLease", TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(2)),
             DrainTimeout = configuration.GetTimeSpan("FunctionsJobs:DrainTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero),
             FunctionTimeout = ReadFunctionTimeout(configuration),
+            FunctionTimeoutGrace = configuration.GetTimeSpan("FunctionsJobs:FunctionTimeoutGrace", TimeSpan.FromSeconds(30), TimeSpan.Zero),
         };
     }
 

@@ -27,6 +27,7 @@ public sealed class QueueTriggerOptionsTests
         Assert.Equal(QueueMessageEncoding.Base64, options.MessageEncoding);
         Assert.Equal(TimeSpan.FromMinutes(10), options.MessageLease);
         Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.FunctionTimeoutGrace);
     }
 
     [Theory]
@@ -82,7 +83,8 @@ public sealed class QueueTriggerOptionsTests
             ($"{Queues}:maxDequeueCount", "2"),
             ($"{Queues}:messageEncoding", "None"),
             ("FunctionsJobs:QueueMessageLease", "00:05:00"),
-            ("FunctionsJobs:DrainTimeout", "00:00:05")));
+            ("FunctionsJobs:DrainTimeout", "00:00:05"),
+            ("FunctionsJobs:FunctionTimeoutGrace", "00:00:07")));
 
         Assert.Equal(4, options.BatchSize);
         Assert.Equal(3, options.NewBatchThreshold);
@@ -92,6 +94,7 @@ public sealed class QueueTriggerOptionsTests
         Assert.Equal(QueueMessageEncoding.None, options.MessageEncoding);
         Assert.Equal(TimeSpan.FromMinutes(5), options.MessageLease);
         Assert.Equal(TimeSpan.FromSeconds(5), options.DrainTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.FunctionTimeoutGrace);
     }
 
     [Theory]
@@ -149,6 +152,8 @@ public sealed class QueueTriggerOptionsTests
     [InlineData("FunctionsJobs:QueueMessageLease", "ten minutes")]
     [InlineData("FunctionsJobs:DrainTimeout", "-00:00:01")]
     [InlineData("FunctionsJobs:DrainTimeout", "later")]
+    [InlineData("FunctionsJobs:FunctionTimeoutGrace", "-00:00:01")]
+    [InlineData("FunctionsJobs:FunctionTimeoutGrace", "half a minute")]
     public void Invalid_host_setting_names_the_setting(string setting, string value)
     {
         var error = Assert.Throws<InvalidSettingException>(() => QueueTriggerOptions.FromConfiguration(TestConfig.From((setting, value))));
