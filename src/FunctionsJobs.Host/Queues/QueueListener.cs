@@ -25,12 +25,10 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly PollingBackoff _backoff;
+    private readonly MessageLeases _leases;
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
     private readonly SemaphoreSlim _completed = new(0);
     private readonly CancellationTokenSource _abort = new();
-    private readonly ConcurrentDictionary<MessageLease, byte> _held = new();
-    private readonly CancellationTokenSource _stopRenewing = new();
-    private Task _renewing = Task.CompletedTask;
     private bool _outage;
     private long _sequence;
 
@@ -46,6 +44,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         _time = time;
         _logger = logger;
         _backoff = new PollingBackoff(QueueTriggerOptions.MinPollingInterval, options.MaxPollingInterval);
+        _leases = new MessageLeases(_queue, options.MessageLease, time, logger);
     }
 
     /// <summary>Messages whose handler is running now.</summary>
@@ -54,7 +53,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Renewal runs until the drain is over (StopAsync), not only while the listener receives.
-        _renewing = RenewLeasesAsync(_stopRenewing.Token);
+        _leases.Start();
         return base.StartAsync(cancellationToken);
     }
 
@@ -79,6 +78,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
                     await _completed.WaitAsync(stoppingToken).ConfigureAwait(false);
                 }
 
+                var requestedAt = _time.GetUtcNow();
                 var batch = (await _queue.ReceiveMessagesAsync(_options.BatchSize, _options.MessageLease, stoppingToken).ConfigureAwait(false)).Value;
                 if (_outage)
                 {
@@ -95,7 +95,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
                 _backoff.Reset();
                 foreach (var message in batch)
                 {
-                    Start(message);
+                    Start(message, requestedAt);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -140,8 +140,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         }
         finally
         {
-            await _stopRenewing.CancelAsync().ConfigureAwait(false);
-            await _renewing.ConfigureAwait(false);
+            await _leases.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -179,85 +178,99 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
     public override void Dispose()
     {
-        _stopRenewing.Cancel();
-        _stopRenewing.Dispose();
         _abort.Dispose();
         _completed.Dispose();
         base.Dispose();
     }
 
-    private void Start(QueueMessage message)
+    private void Start(QueueMessage message, DateTimeOffset requestedAt)
     {
         // Keyed by a sequence, not the message id: a message whose lease lapsed can be in flight twice.
         var key = Interlocked.Increment(ref _sequence);
+        var invocation = new Invocation(key, message, _leases.Hold(message, requestedAt));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _inFlight[key] = RunAsync(key, message, gate.Task);
+        _inFlight[key] = RunAsync(invocation, gate.Task);
         gate.SetResult();
     }
 
-    private async Task RunAsync(long key, QueueMessage message, Task registered)
+    private async Task RunAsync(Invocation invocation, Task registered)
     {
         // Registered first, so the completion below always finds the entry to remove.
         await registered.ConfigureAwait(false);
         try
         {
-            await ProcessAsync(message).ConfigureAwait(false);
+            await ProcessAsync(invocation).ConfigureAwait(false);
         }
         finally
         {
-            _inFlight.TryRemove(key, out _);
+            FreeSlot(invocation);
+        }
+    }
+
+    /// <summary>Counts the invocation's slot free, once: when it ends, or when it is abandoned still running.</summary>
+    private void FreeSlot(Invocation invocation)
+    {
+        if (_inFlight.TryRemove(invocation.Key, out _))
+        {
             _completed.Release();
         }
     }
 
-    private async Task ProcessAsync(QueueMessage message)
+    private async Task ProcessAsync(Invocation invocation)
     {
-        var lease = new MessageLease(message.MessageId, message.PopReceipt) { RenewAt = _time.GetUtcNow() + (_options.MessageLease / 2) };
-        _held.TryAdd(lease, 0);
+        var (message, lease) = (invocation.Message, invocation.Lease);
         var context = new QueueMessageContext(_function.QueueName, message.MessageId, message.DequeueCount, message.InsertedOn);
+        if (message.DequeueCount > _options.MaxDequeueCount)
+        {
+            // Delivered more often than allowed without a recorded failure: a process died
+            // while handling it, maybe because of it. Functions poisons such a message unseen.
+            invocation.TryEnd();
+            await MoveToPoisonAsync(message, lease, $"dequeue count {message.DequeueCount} exceeds maxDequeueCount {_options.MaxDequeueCount}").ConfigureAwait(false);
+            return;
+        }
+
+        if (!QueueMessageDecoder.TryDecode<TMessage>(message.Body, _options.MessageEncoding, out var payload, out var reason))
+        {
+            invocation.TryEnd();
+            LogUndecodable(_function.Name, _function.QueueName, message.MessageId, reason!);
+            await MoveToPoisonAsync(message, lease, reason!).ConfigureAwait(false);
+            return;
+        }
+
         Exception? failure = null;
         try
         {
-            if (message.DequeueCount > _options.MaxDequeueCount)
-            {
-                // Delivered more often than allowed without a recorded failure: a process died
-                // while handling it, maybe because of it. Functions poisons such a message unseen.
-                await StopRenewingAsync(lease).ConfigureAwait(false);
-                await MoveToPoisonAsync(message, lease, $"dequeue count {message.DequeueCount} exceeds maxDequeueCount {_options.MaxDequeueCount}").ConfigureAwait(false);
-                return;
-            }
-
-            if (!QueueMessageDecoder.TryDecode<TMessage>(message.Body, _options.MessageEncoding, out var payload, out var reason))
-            {
-                await StopRenewingAsync(lease).ConfigureAwait(false);
-                LogUndecodable(_function.Name, _function.QueueName, message.MessageId, reason!);
-                await MoveToPoisonAsync(message, lease, reason!).ConfigureAwait(false);
-                return;
-            }
-
             // Without functionTimeout the handler gets the shutdown token itself; with one, a single
             // timed source that shutdown also cancels (no linked pair per message on this hot path).
-            using var invocation = _options.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
-            using var onShutdown = invocation is null ? default : _abort.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), invocation);
-            await using (var scope = _scopes.CreateAsyncScope())
+            // Once it fires, a handler that goes on past the grace is abandoned (WatchAsync).
+            using var timed = _options.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+            using var onShutdown = timed is null ? default : _abort.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timed);
+            using var onCancelled = timed is null ? default : timed.Token.UnsafeRegister(static s => ((Invocation)s!).Cancelled.TrySetResult(), invocation);
+            if (timed is not null)
             {
-                var handler = (IQueueHandler<TMessage>)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
-                try
-                {
-                    await handler.HandleAsync(payload!, context, invocation?.Token ?? _abort.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException ex) when (invocation is { IsCancellationRequested: true } && !_abort.IsCancellationRequested)
-                {
-                    // A timed-out invocation is a failed delivery, as in Functions: retried, then poisoned.
-                    throw new TimeoutException($"functionTimeout {_options.FunctionTimeout} exceeded", ex);
-                }
+                _ = WatchAsync(invocation);
+            }
+
+            await using var scope = _scopes.CreateAsyncScope();
+            var handler = (IQueueHandler<TMessage>)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
+            try
+            {
+                await handler.HandleAsync(payload!, context, timed?.Token ?? _abort.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (timed is { IsCancellationRequested: true } && !_abort.IsCancellationRequested)
+            {
+                // A timed-out invocation is a failed delivery, as in Functions: retried, then poisoned.
+                throw new TimeoutException($"functionTimeout {_options.FunctionTimeout} exceeded", ex);
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
-            await StopRenewingAsync(lease).ConfigureAwait(false);
-            await ReleaseAsync(lease, TimeSpan.Zero).ConfigureAwait(false);
-            LogReleasedOnShutdown(_function.Name, message.MessageId);
+            if (invocation.TryEnd())
+            {
+                await ReleaseAsync(lease, TimeSpan.Zero).ConfigureAwait(false);
+                LogReleasedOnShutdown(_function.Name, message.MessageId);
+            }
+
             return;
         }
         catch (Exception ex)
@@ -265,7 +278,13 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             failure = ex;
         }
 
-        await StopRenewingAsync(lease).ConfigureAwait(false);
+        if (!invocation.TryEnd())
+        {
+            // Abandoned meanwhile: its message was given up then, and is not settled now.
+            LogEndedAfterAbandoned(_function.Name, message.MessageId, failure is null ? "succeeded" : failure.GetType().Name);
+            return;
+        }
+
         if (failure is null)
         {
             await CompleteAsync(lease).ConfigureAwait(false);
@@ -273,138 +292,185 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         }
 
         LogHandlerFailed(failure, _function.Name, _function.QueueName, message.MessageId, message.DequeueCount, _options.MaxDequeueCount);
-        if (message.DequeueCount >= _options.MaxDequeueCount)
-        {
-            await MoveToPoisonAsync(message, lease, $"handler failed on delivery {message.DequeueCount} of {_options.MaxDequeueCount}: {failure.GetType().Name}: {failure.Message}").ConfigureAwait(false);
-        }
-        else
-        {
-            await ReleaseAsync(lease, _options.VisibilityTimeout).ConfigureAwait(false);
-        }
+        await FailAsync(message, lease, $"handler failed on delivery {message.DequeueCount} of {_options.MaxDequeueCount}: {failure.GetType().Name}: {failure.Message}", _options.VisibilityTimeout).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Keeps the messages of running handlers hidden: one timer for the whole listener, not one per
-    /// message, because most handlers finish long before their lease needs renewing. A lease is
-    /// renewed once half of it has passed; the timer ticks every eighth, which leaves at least three
-    /// eighths of the lease for the renewal to land.
+    /// A handler that is still running <c>FunctionTimeoutGrace</c> after its token fired (it ignores
+    /// the token, or blocks) is abandoned: its slot counts free, and its message is treated as a failed
+    /// delivery, except that it is not made visible while the handler may still be working on it: its
+    /// lease is no longer renewed, so it comes back when the lease runs out (or goes to poison, on its
+    /// last delivery). Functions restarts the whole host instead.
     /// </summary>
-    private async Task RenewLeasesAsync(CancellationToken cancellationToken)
+    private async Task WatchAsync(Invocation invocation)
     {
-        using var timer = new PeriodicTimer(_options.MessageLease / 8, _time);
-        try
+        await invocation.Cancelled.Task.ConfigureAwait(false);
+        await Task.Delay(_options.FunctionTimeoutGrace, _time).ConfigureAwait(false);
+        if (!invocation.TryAbandon())
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                foreach (var lease in _held.Keys)
-                {
-                    lock (lease)
-                    {
-                        if (!lease.Settled && now >= lease.RenewAt && lease.Renewal is not { IsCompleted: false })
-                        {
-                            lease.Renewal = RenewAsync(lease);
-                        }
-                    }
-                }
-            }
+            return;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+
+        FreeSlot(invocation);
+        var message = invocation.Message;
+        var cause = _abort.IsCancellationRequested ? "the host is shutting down" : $"functionTimeout {_options.FunctionTimeout} exceeded";
+        LogAbandoned(_function.Name, _function.QueueName, message.MessageId, cause, _options.FunctionTimeoutGrace);
+        await FailAsync(message, invocation.Lease, $"{cause}; the handler ignored its cancellation for {_options.FunctionTimeoutGrace} and was abandoned", visibilityTimeout: null).ConfigureAwait(false);
     }
 
-    private async Task RenewAsync(MessageLease lease)
+    /// <summary>A failed delivery: poison on the last one, else visible again after <paramref name="visibilityTimeout"/> (null: when its lease runs out).</summary>
+    private async Task FailAsync(QueueMessage message, MessageLease lease, string reason, TimeSpan? visibilityTimeout)
     {
-        try
+        if (message.DequeueCount >= _options.MaxDequeueCount)
         {
-            var receipt = await _queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: _options.MessageLease).ConfigureAwait(false);
-            lock (lease)
-            {
-                lease.PopReceipt = receipt.Value.PopReceipt;
-                lease.RenewAt = _time.GetUtcNow() + (_options.MessageLease / 2);
-            }
+            await MoveToPoisonAsync(message, lease, reason).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        else if (visibilityTimeout is { } visibility)
         {
-            // The message may reappear for another consumer; the handler is idempotent, so the
-            // worst case is a second, harmless delivery. A receipt that failed once stays invalid.
-            lock (lease)
-            {
-                lease.RenewAt = DateTimeOffset.MaxValue;
-            }
-
-            LogRenewFailed(ex, _function.QueueName, lease.MessageId);
+            await ReleaseAsync(lease, visibility).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Ends the renewal of a lease before it is settled, so the settling sees the newest pop receipt.</summary>
-    private async Task StopRenewingAsync(MessageLease lease)
-    {
-        Task? renewal;
-        lock (lease)
+        else
         {
-            lease.Settled = true;
-            renewal = lease.Renewal;
-        }
-
-        _held.TryRemove(lease, out _);
-        if (renewal is not null)
-        {
-            await renewal.ConfigureAwait(false);
+            await _leases.StopAsync(lease).ConfigureAwait(false);
         }
     }
 
     private async Task CompleteAsync(MessageLease lease)
     {
-        try
+        if (await SettleableAsync(lease).ConfigureAwait(false) is not { } deadline)
         {
-            await _queue.DeleteMessageAsync(lease.MessageId, lease.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+            return;
         }
-        catch (Exception ex)
+
+        using (deadline)
         {
-            // Not lost: the message comes back after its lease and the idempotent handler sees it again.
-            LogSettleFailed(ex, "delete", _function.QueueName, lease.MessageId);
+            try
+            {
+                await _queue.DeleteMessageAsync(lease.MessageId, lease.PopReceipt, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+            {
+                // Not lost: the message comes back after its lease and the idempotent handler sees it again.
+                LogSettleFailed(ex, "delete", _function.QueueName, lease.MessageId);
+            }
         }
     }
 
     private async Task ReleaseAsync(MessageLease lease, TimeSpan visibilityTimeout)
     {
-        try
+        if (await SettleableAsync(lease).ConfigureAwait(false) is not { } deadline)
         {
-            await _queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: visibilityTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            return;
         }
-        catch (Exception ex)
+
+        using (deadline)
         {
-            LogSettleFailed(ex, "release", _function.QueueName, lease.MessageId);
+            try
+            {
+                await _queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: visibilityTimeout, cancellationToken: deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+            {
+                LogSettleFailed(ex, "release", _function.QueueName, lease.MessageId);
+            }
         }
     }
 
+    /// <summary>
+    /// Copies the message to poison while its lease is still renewed (a slow copy cannot let it
+    /// reappear meanwhile), then deletes it with the newest pop receipt. If it cannot be deleted, the
+    /// copy is taken back: the message comes back and is moved again, and poison holds one copy.
+    /// </summary>
     private async Task MoveToPoisonAsync(QueueMessage message, MessageLease lease, string reason)
     {
+        if (lease.LostReason is not null)
+        {
+            await _leases.StopAsync(lease).ConfigureAwait(false);
+            return;
+        }
+
+        PoisonCopy copy;
         try
         {
-            await _poison.MoveAsync(_queue, message, lease.PopReceipt, _function.Name, reason, CancellationToken.None).ConfigureAwait(false);
+            copy = await _poison.CopyAsync(_queue.Name, message, _function.Name, reason, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
+            // Nothing copied: the message comes back when its lease runs out and is moved then.
+            await _leases.StopAsync(lease).ConfigureAwait(false);
             LogSettleFailed(ex, "move to poison", _function.QueueName, lease.MessageId);
+            return;
+        }
+
+        Exception? failure = null;
+        if (await SettleableAsync(lease).ConfigureAwait(false) is { } deadline)
+        {
+            using (deadline)
+            {
+                try
+                {
+                    await _queue.DeleteMessageAsync(lease.MessageId, lease.PopReceipt, deadline.Token).ConfigureAwait(false);
+                    LogMovedToPoison(message.MessageId, _function.QueueName, copy.PoisonQueueName, copy.Receipt.MessageId, message.DequeueCount, reason);
+                    return;
+                }
+                catch (RequestFailedException ex) when (QueueErrors.IsGone(ex))
+                {
+                    // Deleted or expired meanwhile: the copy is the only one left.
+                    LogMovedToPoison(message.MessageId, _function.QueueName, copy.PoisonQueueName, copy.Receipt.MessageId, message.DequeueCount, reason);
+                    return;
+                }
+                catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+                {
+                    failure = ex;
+                }
+            }
+        }
+
+        try
+        {
+            await _poison.RemoveCopyAsync(copy, CancellationToken.None).ConfigureAwait(false);
+            LogPoisonCopyTakenBack(failure, _function.QueueName, message.MessageId, copy.PoisonQueueName);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+        {
+            LogPoisonCopyStays(ex, _function.QueueName, message.MessageId, copy.PoisonQueueName, copy.Receipt.MessageId);
         }
     }
 
-    private sealed class MessageLease(string messageId, string popReceipt)
+    /// <summary>
+    /// Stops renewing the lease; a deadline for settling it (the time its lease has left), or null
+    /// when the lease was lost and the message must not be settled with a receipt that may be stale.
+    /// </summary>
+    private async Task<CallDeadline?> SettleableAsync(MessageLease lease)
     {
-        public string MessageId { get; } = messageId;
+        await _leases.StopAsync(lease).ConfigureAwait(false);
+        if (lease.LostReason is not null)
+        {
+            return null;
+        }
 
-        public string PopReceipt { get; set; } = popReceipt;
+        return new CallDeadline(lease.ExpiresAt - _time.GetUtcNow(), _time);
+    }
 
-        /// <summary>When the lease is next due for renewal. This and the members below are read and written under the lease's lock.</summary>
-        public DateTimeOffset RenewAt { get; set; }
+    /// <summary>One delivery in flight, and who ended it: the handler, or the watch that abandoned it.</summary>
+    private sealed class Invocation(long key, QueueMessage message, MessageLease lease)
+    {
+        private int _state;
 
-        /// <summary>Set once the handler is done.</summary>
-        public bool Settled { get; set; }
+        public long Key { get; } = key;
 
-        public Task? Renewal { get; set; }
+        public QueueMessage Message { get; } = message;
+
+        public MessageLease Lease { get; } = lease;
+
+        /// <summary>Completed when the invocation's token fires (functionTimeout or shutdown).</summary>
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>True for the first to end it: the handler returning.</summary>
+        public bool TryEnd() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
+
+        /// <summary>True when it was still running: the watch gives it up.</summary>
+        public bool TryAbandon() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Function {FunctionName} listening on queue {QueueName} (batchSize {BatchSize}, newBatchThreshold {NewBatchThreshold}, maxPollingInterval {MaxPollingInterval})")]
@@ -425,9 +491,6 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {FunctionName} failed on message {MessageId} of queue {QueueName}, delivery {DequeueCount} of {MaxDequeueCount}")]
     private partial void LogHandlerFailed(Exception exception, string functionName, string queueName, string messageId, long dequeueCount, int maxDequeueCount);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {QueueName}: could not extend the lease of message {MessageId}")]
-    private partial void LogRenewFailed(Exception exception, string queueName, string messageId);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {QueueName}: could not {Action} message {MessageId}; it becomes visible again when its lease ends")]
     private partial void LogSettleFailed(Exception exception, string action, string queueName, string messageId);
 
@@ -439,4 +502,19 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Function {FunctionName}: message {MessageId} released for redelivery on shutdown")]
     private partial void LogReleasedOnShutdown(string functionName, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Function {FunctionName}: handler of message {MessageId} of queue {QueueName} abandoned still running ({Cause}; it ignored its cancellation for {Grace}); its slot is free and its lease no longer renewed")]
+    private partial void LogAbandoned(string functionName, string queueName, string messageId, string cause, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {FunctionName}: the abandoned handler of message {MessageId} ended after all ({Result}); the message is left to its lease")]
+    private partial void LogEndedAfterAbandoned(string functionName, string messageId, string result);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Moved message {MessageId} of queue {QueueName} to {PoisonQueueName} as {PoisonMessageId} after {DequeueCount} deliveries: {Reason}")]
+    private partial void LogMovedToPoison(string messageId, string queueName, string poisonQueueName, string poisonMessageId, long dequeueCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {QueueName}: could not delete message {MessageId} after copying it to {PoisonQueueName}; the copy was taken back and the message is moved when it comes back")]
+    private partial void LogPoisonCopyTakenBack(Exception? exception, string queueName, string messageId, string poisonQueueName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {QueueName}: could neither delete message {MessageId} nor take back its copy {PoisonMessageId} in {PoisonQueueName}; poison may get a second copy")]
+    private partial void LogPoisonCopyStays(Exception exception, string queueName, string messageId, string poisonQueueName, string poisonMessageId);
 }
