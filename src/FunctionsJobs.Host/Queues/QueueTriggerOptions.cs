@@ -93,37 +93,11 @@ public sealed record QueueTriggerOptions
             : throw new InvalidSettingException("host.json functionTimeout", $"must be a positive time span written as hh:mm:ss, or -1, not '{value}'");
     }
 
-    private static int ReadInt(IConfigurationSection section, string key, int fallback, int min, int max)
-    {
-        var value = section[key];
-        if (value is null)
-        {
-            return fallback;
-        }
+    private static int ReadInt(IConfigurationSection section, string key, int fallback, int min, int max) =>
+        SettingValue.Whole<int>(section[key], Name(key), fallback, min, max);
 
-        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > max)
-        {
-            throw new InvalidSettingException(Name(key), $"must be a whole number from {min} to {max}, not '{value}'");
-        }
-
-        return parsed;
-    }
-
-    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan min)
-    {
-        var value = section[key];
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var parsed) || parsed < min)
-        {
-            throw new InvalidSettingException(Name(key), $"must be a time span hh:mm:ss of at least {min}, not '{value}'");
-        }
-
-        return parsed;
-    }
+    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan min) =>
+        SettingValue.Duration(section[key], Name(key), fallback, min);
 
     private static QueueMessageEncoding ReadEncoding(IConfigurationSection section)
     {
