@@ -19,7 +19,7 @@ internal static class BenchStorage
     public const string MaxPollingInterval = "AzureFunctionsJobHost:extensions:queues:maxPollingInterval";
     public const string DrainTimeout = "FunctionsJobs:DrainTimeout";
 
-    /// <summary>The listener's default lease (QueueTriggerOptions.MessageLease); the baseline receives with it too.</summary>
+    /// <summary>The listener's default lease (HostRuntimeOptions.MessageLease); the baseline receives with it too.</summary>
     public static readonly TimeSpan MessageLease = TimeSpan.FromMinutes(10);
 
     public static StorageAccount CountingAccount(string connectionString, StorageRequestCounter counter)

@@ -14,7 +14,7 @@ namespace FunctionsJobs.Host.Queues;
 /// unchanged. The reason is kept beside it in a table (keyed by poison queue and poison message
 /// id), because the message itself must stay byte-identical for a replay.
 /// </summary>
-public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration configuration, QueueTriggerOptions options, TimeProvider time, ILogger<PoisonQueue> logger)
+public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration configuration, HostRuntimeOptions options, TimeProvider time, ILogger<PoisonQueue> logger)
 {
     public const string Suffix = PoisonQueueNaming.Suffix;
     public const string ReasonsTableSetting = PoisonQueueNaming.ReasonsTableSetting;

@@ -19,6 +19,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 {
     private readonly QueueFunction _function;
     private readonly QueueTriggerOptions _options;
+    private readonly HostRuntimeOptions _host;
     private readonly QueueClient _queue;
     private readonly PoisonQueue _poison;
     private readonly IServiceScopeFactory _scopes;
@@ -33,18 +34,19 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     private long _sequence;
 
     public QueueListener(
-        QueueFunction function, QueueTriggerOptions options, StorageAccount storage, PoisonQueue poison,
+        QueueFunction function, QueueTriggerOptions options, HostRuntimeOptions host, StorageAccount storage, PoisonQueue poison,
         IServiceScopeFactory scopes, TimeProvider time, ILogger<QueueListener<TMessage>> logger)
     {
         _function = function;
         _options = options;
+        _host = host;
         _queue = storage.RawQueues.GetQueueClient(function.QueueName);
         _poison = poison;
         _scopes = scopes;
         _time = time;
         _logger = logger;
         _backoff = new PollingBackoff(QueueTriggerOptions.MinPollingInterval, options.MaxPollingInterval);
-        _leases = new MessageLeases(_queue, options.MessageLease, time, logger);
+        _leases = new MessageLeases(_queue, host.MessageLease, time, logger);
     }
 
     /// <summary>Messages whose handler is running now.</summary>
@@ -79,7 +81,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
                 }
 
                 var requestedAt = _time.GetUtcNow();
-                var batch = (await _queue.ReceiveMessagesAsync(_options.BatchSize, _options.MessageLease, stoppingToken).ConfigureAwait(false)).Value;
+                var batch = (await _queue.ReceiveMessagesAsync(_options.BatchSize, _host.MessageLease, stoppingToken).ConfigureAwait(false)).Value;
                 if (_outage)
                 {
                     _outage = false;
@@ -155,10 +157,10 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             return;
         }
 
-        LogDraining(_function.QueueName, running.Length, _options.DrainTimeout);
+        LogDraining(_function.QueueName, running.Length, _host.DrainTimeout);
         var all = Task.WhenAll(running);
         using var drainTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drainTimer.CancelAfter(_options.DrainTimeout);
+        drainTimer.CancelAfter(_host.DrainTimeout);
         try
         {
             await all.WaitAsync(drainTimer.Token).ConfigureAwait(false);
@@ -243,7 +245,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             // Without functionTimeout the handler gets the shutdown token itself; with one, a single
             // timed source that shutdown also cancels (no linked pair per message on this hot path).
             // Once it fires, a handler that goes on past the grace is abandoned (WatchAsync).
-            using var timed = _options.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+            using var timed = _host.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
             using var onShutdown = timed is null ? default : _abort.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timed);
             using var onCancelled = timed is null ? default : timed.Token.UnsafeRegister(static s => ((Invocation)s!).Cancelled.TrySetResult(), invocation);
             if (timed is not null)
@@ -260,7 +262,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             catch (OperationCanceledException ex) when (timed is { IsCancellationRequested: true } && !_abort.IsCancellationRequested)
             {
                 // A timed-out invocation is a failed delivery, as in Functions: retried, then poisoned.
-                throw new TimeoutException($"functionTimeout {_options.FunctionTimeout} exceeded", ex);
+                throw new TimeoutException($"functionTimeout {_host.FunctionTimeout} exceeded", ex);
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -305,7 +307,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     private async Task WatchAsync(Invocation invocation)
     {
         await invocation.Cancelled.Task.ConfigureAwait(false);
-        await Task.Delay(_options.FunctionTimeoutGrace, _time).ConfigureAwait(false);
+        await Task.Delay(_host.FunctionTimeoutGrace, _time).ConfigureAwait(false);
         if (!invocation.TryAbandon())
         {
             return;
@@ -313,9 +315,9 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
         FreeSlot(invocation);
         var message = invocation.Message;
-        var cause = _abort.IsCancellationRequested ? "the host is shutting down" : $"functionTimeout {_options.FunctionTimeout} exceeded";
-        LogAbandoned(_function.Name, _function.QueueName, message.MessageId, cause, _options.FunctionTimeoutGrace);
-        await FailAsync(message, invocation.Lease, $"{cause}; the handler ignored its cancellation for {_options.FunctionTimeoutGrace} and was abandoned", visibilityTimeout: null).ConfigureAwait(false);
+        var cause = _abort.IsCancellationRequested ? "the host is shutting down" : $"functionTimeout {_host.FunctionTimeout} exceeded";
+        LogAbandoned(_function.Name, _function.QueueName, message.MessageId, cause, _host.FunctionTimeoutGrace);
+        await FailAsync(message, invocation.Lease, $"{cause}; the handler ignored its cancellation for {_host.FunctionTimeoutGrace} and was abandoned", visibilityTimeout: null).ConfigureAwait(false);
     }
 
     /// <summary>A failed delivery: poison on the last one, else visible again after <paramref name="visibilityTimeout"/> (null: when its lease runs out).</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Host.Queues;
 
 namespace FunctionsJobs.Host.Scheduling;
 
@@ -12,7 +11,7 @@ namespace FunctionsJobs.Host.Scheduling;
 /// of its own in the history.
 /// </summary>
 public sealed partial class TimerRuns(
-    JobLocks locks, JobRunner runner, QueueTriggerOptions hostOptions, TimerRetryOptions retry, TimeProvider time, ILogger<TimerRuns> logger) : IHostedService
+    JobLocks locks, JobRunner runner, HostRuntimeOptions hostOptions, TimerRetryOptions retry, TimeProvider time, ILogger<TimerRuns> logger) : IHostedService
 {
     private const string ShutdownReason = "the host shut down before the run finished (FunctionsJobs:DrainTimeout)";
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Thumbnails;
-using FunctionsJobs.Host.Queues;
 
 namespace FunctionsJobs.Host.Thumbnails;
 
@@ -15,7 +14,7 @@ namespace FunctionsJobs.Host.Thumbnails;
 /// get the drain timeout, then are cancelled (their events stay).
 /// </summary>
 internal sealed partial class InProcessUploadThumbnails(
-    ThumbnailHandler handler, ThumbnailEvents events, ThumbnailSettings settings, QueueTriggerOptions queueOptions, ILogger<InProcessUploadThumbnails> logger)
+    ThumbnailHandler handler, ThumbnailEvents events, ThumbnailSettings settings, HostRuntimeOptions hostOptions, ILogger<InProcessUploadThumbnails> logger)
     : IUploadHandoff, IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _room = new(settings.Concurrency, settings.Concurrency);
@@ -39,7 +38,7 @@ internal sealed partial class InProcessUploadThumbnails(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(queueOptions.DrainTimeout);
+        drain.CancelAfter(hostOptions.DrainTimeout);
         try
         {
             await Task.WhenAll(_running.Keys).WaitAsync(drain.Token).ConfigureAwait(false);
