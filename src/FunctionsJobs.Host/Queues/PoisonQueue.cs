@@ -27,7 +27,8 @@ public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration c
     private static readonly TimeSpan LongestReplayLease = TimeSpan.FromMinutes(1);
 
     private readonly TableClient _reasons = storage.Tables.GetTableClient(configuration.GetSetting(ReasonsTableSetting, PoisonQueueNaming.DefaultReasonsTable));
-    private readonly ConcurrentDictionary<string, Task> _created = new();
+    private readonly ConcurrentDictionary<string, CreateOnce> _poisonQueues = new(StringComparer.Ordinal);
+    private CreateOnce? _reasonsTable;
 
     public static string NameFor(string queueName) => queueName + Suffix;
 
@@ -41,7 +42,8 @@ public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration c
     {
         var poisonName = NameFor(queueName);
         var poison = storage.RawQueues.GetQueueClient(poisonName);
-        await EnsureCreatedAsync(poisonName, () => poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await _poisonQueues.GetOrAdd(poisonName, static (_, queue) => new CreateOnce(ct => queue.CreateIfNotExistsAsync(cancellationToken: ct)), poison)
+            .EnsureAsync(cancellationToken).ConfigureAwait(false);
         var sent = (await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         var copy = new PoisonCopy(poisonName, sent);
 
@@ -56,7 +58,7 @@ public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration c
         using var deadline = new CallDeadline(ReasonDeadline, time, cancellationToken);
         try
         {
-            await EnsureCreatedAsync("table:" + _reasons.Name, () => _reasons.CreateIfNotExistsAsync(deadline.Token)).ConfigureAwait(false);
+            await LazyInitializer.EnsureInitialized(ref _reasonsTable, () => new CreateOnce(ct => _reasons.CreateIfNotExistsAsync(ct))).EnsureAsync(deadline.Token).ConfigureAwait(false);
             await _reasons.UpsertEntityAsync(entity, TableUpdateMode.Replace, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -270,21 +272,6 @@ public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration c
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {QueueName}: could not take back replayed copy {CopyMessageId}; message {MessageId} of {PoisonQueueName} may be in both queues")]
     private partial void LogReplayCopyStays(Exception exception, string queueName, string copyMessageId, string poisonQueueName, string messageId);
-
-    private async Task EnsureCreatedAsync(string key, Func<Task> create)
-    {
-        var task = _created.GetOrAdd(key, _ => create());
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch
-        {
-            // A failed creation (storage down) must be tried again next time, not remembered.
-            _created.TryRemove(new KeyValuePair<string, Task>(key, task));
-            throw;
-        }
-    }
 }
 
 /// <summary>A message copied to poison: enough to take the copy back.</summary>
