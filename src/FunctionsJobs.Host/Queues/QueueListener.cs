@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Storage;
+using FunctionsJobs.Host.Functions;
 
 namespace FunctionsJobs.Host.Queues;
 
@@ -27,11 +27,9 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     private readonly ILogger _logger;
     private readonly PollingBackoff _backoff;
     private readonly MessageLeases _leases;
-    private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    private readonly InFlightWork _work;
     private readonly SemaphoreSlim _completed = new(0);
-    private readonly CancellationTokenSource _abort = new();
     private bool _outage;
-    private long _sequence;
 
     public QueueListener(
         QueueFunction function, QueueTriggerOptions options, HostRuntimeOptions host, StorageAccount storage, PoisonQueue poison,
@@ -47,10 +45,11 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         _logger = logger;
         _backoff = new PollingBackoff(QueueTriggerOptions.MinPollingInterval, options.MaxPollingInterval);
         _leases = new MessageLeases(_queue, host.MessageLease, time, logger);
+        _work = new InFlightWork(time);
     }
 
     /// <summary>Messages whose handler is running now.</summary>
-    public int InFlight => _inFlight.Count;
+    public int InFlight => _work.Count;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -75,7 +74,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
                     queueExists = true;
                 }
 
-                while (_inFlight.Count > _options.NewBatchThreshold)
+                while (_work.Count > _options.NewBatchThreshold)
                 {
                     await _completed.WaitAsync(stoppingToken).ConfigureAwait(false);
                 }
@@ -151,54 +150,36 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         // Stop receiving first: base.StopAsync cancels the polling loop and waits for it.
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
 
-        var running = _inFlight.Values.ToArray();
-        if (running.Length == 0)
-        {
-            return;
-        }
-
-        LogDraining(_function.QueueName, running.Length, _host.DrainTimeout);
-        var all = Task.WhenAll(running);
-        using var drainTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drainTimer.CancelAfter(_host.DrainTimeout);
-        try
-        {
-            await all.WaitAsync(drainTimer.Token).ConfigureAwait(false);
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            // The drain timed out: cancel the handlers that are still running.
-        }
-
-        LogAborting(_function.QueueName, _inFlight.Count);
-        await _abort.CancelAsync().ConfigureAwait(false);
-
-        // Each cancelled message is released (made visible) by its own task; give those a moment.
-        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(10), _time, CancellationToken.None)).ConfigureAwait(false);
+        // Each message cancelled at the end is released (made visible) by its own task; give those a moment.
+        await _work.StopAsync(
+            _host.DrainTimeout,
+            running => LogDraining(_function.QueueName, running, _host.DrainTimeout),
+            running => LogAborting(_function.QueueName, running),
+            endWithin: TimeSpan.FromSeconds(10),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public override void Dispose()
     {
-        _abort.Dispose();
+        _work.Dispose();
         _completed.Dispose();
         base.Dispose();
     }
 
     private void Start(QueueMessage message, DateTimeOffset requestedAt)
     {
-        // Keyed by a sequence, not the message id: a message whose lease lapsed can be in flight twice.
-        var key = Interlocked.Increment(ref _sequence);
-        var invocation = new Invocation(key, message, _leases.Hold(message, requestedAt));
+        _work.Begin();
+        var invocation = new Invocation(message, _leases.Hold(message, requestedAt));
+
+        // The gate hops to the thread pool, so handlers run off the receive loop.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _inFlight[key] = RunAsync(invocation, gate.Task);
+        _ = RunAsync(invocation, gate.Task);
         gate.SetResult();
     }
 
-    private async Task RunAsync(Invocation invocation, Task registered)
+    private async Task RunAsync(Invocation invocation, Task gate)
     {
-        // Registered first, so the completion below always finds the entry to remove.
-        await registered.ConfigureAwait(false);
+        await gate.ConfigureAwait(false);
         try
         {
             await ProcessAsync(invocation).ConfigureAwait(false);
@@ -212,8 +193,9 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     /// <summary>Counts the invocation's slot free, once: when it ends, or when it is abandoned still running.</summary>
     private void FreeSlot(Invocation invocation)
     {
-        if (_inFlight.TryRemove(invocation.Key, out _))
+        if (invocation.TryFreeSlot())
         {
+            _work.End();
             _completed.Release();
         }
     }
@@ -246,7 +228,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             // timed source that shutdown also cancels (no linked pair per message on this hot path).
             // Once it fires, a handler that goes on past the grace is abandoned (WatchAsync).
             using var timed = _host.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
-            using var onShutdown = timed is null ? default : _abort.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timed);
+            using var onShutdown = timed is null ? default : _work.Cancelled.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timed);
             using var onCancelled = timed is null ? default : timed.Token.UnsafeRegister(static s => ((Invocation)s!).Cancelled.TrySetResult(), invocation);
             if (timed is not null)
             {
@@ -257,15 +239,15 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             var handler = (IQueueHandler<TMessage>)scope.ServiceProvider.GetRequiredService(_function.HandlerType);
             try
             {
-                await handler.HandleAsync(payload!, context, timed?.Token ?? _abort.Token).ConfigureAwait(false);
+                await handler.HandleAsync(payload!, context, timed?.Token ?? _work.Cancelled).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (timed is { IsCancellationRequested: true } && !_abort.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (timed is { IsCancellationRequested: true } && !_work.Cancelled.IsCancellationRequested)
             {
                 // A timed-out invocation is a failed delivery, as in Functions: retried, then poisoned.
                 throw new TimeoutException($"functionTimeout {_host.FunctionTimeout} exceeded", ex);
             }
         }
-        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        catch (OperationCanceledException) when (_work.Cancelled.IsCancellationRequested)
         {
             if (invocation.TryEnd())
             {
@@ -315,7 +297,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
         FreeSlot(invocation);
         var message = invocation.Message;
-        var cause = _abort.IsCancellationRequested ? "the host is shutting down" : $"functionTimeout {_host.FunctionTimeout} exceeded";
+        var cause = _work.Cancelled.IsCancellationRequested ? "the host is shutting down" : $"functionTimeout {_host.FunctionTimeout} exceeded";
         LogAbandoned(_function.Name, _function.QueueName, message.MessageId, cause, _host.FunctionTimeoutGrace);
         await FailAsync(message, invocation.Lease, $"{cause}; the handler ignored its cancellation for {_host.FunctionTimeoutGrace} and was abandoned", visibilityTimeout: null).ConfigureAwait(false);
     }
@@ -455,11 +437,10 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     }
 
     /// <summary>One delivery in flight, and who ended it: the handler, or the watch that abandoned it.</summary>
-    private sealed class Invocation(long key, QueueMessage message, MessageLease lease)
+    private sealed class Invocation(QueueMessage message, MessageLease lease)
     {
         private int _state;
-
-        public long Key { get; } = key;
+        private int _slotFreed;
 
         public QueueMessage Message { get; } = message;
 
@@ -473,6 +454,9 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
         /// <summary>True when it was still running: the watch gives it up.</summary>
         public bool TryAbandon() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
+
+        /// <summary>True once: for whoever frees its slot first (its end, or its abandonment).</summary>
+        public bool TryFreeSlot() => Interlocked.Exchange(ref _slotFreed, 1) == 0;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Function {FunctionName} listening on queue {QueueName} (batchSize {BatchSize}, newBatchThreshold {NewBatchThreshold}, maxPollingInterval {MaxPollingInterval})")]

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Host.Functions;
 
 namespace FunctionsJobs.Host.Scheduling;
 
@@ -11,20 +11,18 @@ namespace FunctionsJobs.Host.Scheduling;
 /// of its own in the history.
 /// </summary>
 public sealed partial class TimerRuns(
-    JobLocks locks, JobRunner runner, HostRuntimeOptions hostOptions, TimerRetryOptions retry, TimeProvider time, ILogger<TimerRuns> logger) : IHostedService
+    JobLocks locks, JobRunner runner, HostRuntimeOptions hostOptions, TimerRetryOptions retry, TimeProvider time, ILogger<TimerRuns> logger) : IHostedService, IDisposable
 {
     private const string ShutdownReason = "the host shut down before the run finished (FunctionsJobs:DrainTimeout)";
-    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _abort = new();
-    private volatile bool _stopping;
+    private readonly InFlightWork _work = new(time);
 
-    public bool IsStopping => _stopping;
+    public bool IsStopping => _work.IsStopping;
 
     /// <summary>The function's lock, or null when it is held elsewhere (or here) or the host is stopping.</summary>
     public Task<JobLock?> TryLockAsync(TimerFunction function, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return _stopping ? Task.FromResult<JobLock?>(null) : locks.TryAcquireAsync(function.Name, cancellationToken);
+        return _work.IsStopping ? Task.FromResult<JobLock?>(null) : locks.TryAcquireAsync(function.Name, cancellationToken);
     }
 
     /// <summary>
@@ -61,43 +59,37 @@ public sealed partial class TimerRuns(
     /// </summary>
     public Task<JobRun> RunAsync(TimerFunction function, JobLock held, JobRun run, string? input, Func<JobRun, Task>? beforeRelease)
     {
-        var task = RunCoreAsync(function, held, run, input, beforeRelease);
-        _inFlight[run.RunId] = task;
-        _ = task.ContinueWith(_ => _inFlight.TryRemove(run.RunId, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return task;
+        _work.Begin();
+        return RunCoreAsync(function, held, run, input, beforeRelease);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _stopping = true;
-        var running = _inFlight.Values.ToArray();
-        if (running.Length > 0)
-        {
-            LogDraining(running.Length, hostOptions.DrainTimeout);
-            try
-            {
-                await Task.WhenAll(running).WaitAsync(hostOptions.DrainTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-            {
-                LogAborting(running.Count(t => !t.IsCompleted));
-            }
-        }
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        _work.StopAsync(hostOptions.DrainTimeout, running => LogDraining(running, hostOptions.DrainTimeout), LogAborting, endWithin: null, cancellationToken);
 
-        await _abort.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_inFlight.Values.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public void Dispose() => _work.Dispose();
 
     private async Task<JobRun> RunCoreAsync(TimerFunction function, JobLock held, JobRun run, string? input, Func<JobRun, Task>? beforeRelease)
     {
-        // Leave the caller first: a manual run answers its request before the job does any work.
-        await Task.Yield();
+        try
+        {
+            // Leave the caller first: a manual run answers its request before the job does any work.
+            await Task.Yield();
+            return await RunUnderLockAsync(function, held, run, input, beforeRelease).ConfigureAwait(false);
+        }
+        finally
+        {
+            _work.End();
+        }
+    }
+
+    private async Task<JobRun> RunUnderLockAsync(TimerFunction function, JobLock held, JobRun run, string? input, Func<JobRun, Task>? beforeRelease)
+    {
         await using (held.ConfigureAwait(false))
         {
             RunEnd end;
-            using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(held.Lost, _abort.Token))
+            using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(held.Lost, _work.Cancelled))
             {
                 try
                 {
@@ -122,7 +114,7 @@ public sealed partial class TimerRuns(
             // next start catches a shutdown up. Any other end (succeeded, failed, timed out,
             // abandoned) counts as the occurrence run, so a failing job is not re-run back to back.
             var cutShort = held.Lost.IsCancellationRequested
-                || (_abort.IsCancellationRequested && (end.Abandoned || end.Run.Outcome == JobOutcome.Cancelled));
+                || (_work.Cancelled.IsCancellationRequested && (end.Abandoned || end.Run.Outcome == JobOutcome.Cancelled));
             if (beforeRelease is not null && !cutShort)
             {
                 try
@@ -154,7 +146,7 @@ public sealed partial class TimerRuns(
             var timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
 
             // An abandoned job is still running: another attempt would run beside it.
-            if (result.Abandoned || (finished.Outcome != JobOutcome.Failed && !timedOut) || attempt > retry.MaxRetryCount || _stopping)
+            if (result.Abandoned || (finished.Outcome != JobOutcome.Failed && !timedOut) || attempt > retry.MaxRetryCount || _work.IsStopping)
             {
                 return new RunEnd(finished, result.Abandoned);
             }

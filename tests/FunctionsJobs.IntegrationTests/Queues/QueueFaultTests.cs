@@ -19,7 +19,9 @@ public sealed class QueueFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
     private static readonly Dictionary<string, string> OneDelivery = new()
     {
         ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "1",
-        ["FunctionsJobs:QueueMessageLease"] = "00:00:04",
+
+        // Short, so a message comes back soon, but long enough for a renewal on a loaded machine.
+        ["FunctionsJobs:QueueMessageLease"] = "00:00:06",
     };
 
     [Fact]
@@ -157,7 +159,7 @@ public sealed class QueueFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         await harness.Host.StopAsync();
 
         // The send back takes longer than the minute a replay used to keep the message hidden.
-        await using var admin = await TestHost.StartAsync(proxy.ConnectionString, new Dictionary<string, string> { ["FunctionsJobs:QueueMessageLease"] = "00:00:02" });
+        await using var admin = await TestHost.StartAsync(proxy.ConnectionString, new Dictionary<string, string> { ["FunctionsJobs:QueueMessageLease"] = "00:00:15" });
         using var slow = proxy.Inject(r => r.IsSendTo(harness.QueueName), StorageFault.Delay(TimeSpan.FromSeconds(65)));
         var replay = ReplayAsync(admin, harness.QueueName);
         await proxy.WaitForAsync(r => r.IsSendTo(harness.QueueName), TimeSpan.FromSeconds(30));
