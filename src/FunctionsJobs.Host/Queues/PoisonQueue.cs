@@ -15,6 +15,7 @@ namespace FunctionsJobs.Host.Queues;
 /// id), because the message itself must stay byte-identical for a replay.
 /// </summary>
 public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration configuration, HostRuntimeOptions options, TimeProvider time, ILogger<PoisonQueue> logger)
+    : IPoisonCopies
 {
     public const string Suffix = PoisonQueueNaming.Suffix;
     public const string ReasonsTableSetting = PoisonQueueNaming.ReasonsTableSetting;
@@ -36,9 +37,9 @@ public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration c
     /// The first half of a move to poison: a copy of the received message in poison, and the reason
     /// recorded beside it. If Tables cannot take the reason it is logged instead, and the copy stands:
     /// failing here would let the message come back and be copied again. The caller then deletes the
-    /// source message, or removes the copy (<see cref="RemoveCopyAsync"/>) when it cannot.
+    /// source message, or removes the copy (<see cref="IPoisonCopies.RemoveCopyAsync"/>) when it cannot.
     /// </summary>
-    internal async Task<PoisonCopy> CopyAsync(string queueName, QueueMessage message, string functionName, string reason, CancellationToken cancellationToken)
+    async Task<PoisonCopy> IPoisonCopies.CopyAsync(string queueName, QueueMessage message, string functionName, string reason, CancellationToken cancellationToken)
     {
         var poisonName = NameFor(queueName);
         var poison = storage.RawQueues.GetQueueClient(poisonName);
@@ -70,7 +71,7 @@ public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration c
     }
 
     /// <summary>Takes back a copy whose source message could not be deleted: that message comes back and is moved again.</summary>
-    internal async Task RemoveCopyAsync(PoisonCopy copy, CancellationToken cancellationToken)
+    async Task IPoisonCopies.RemoveCopyAsync(PoisonCopy copy, CancellationToken cancellationToken)
     {
         await storage.RawQueues.GetQueueClient(copy.PoisonQueueName)
             .DeleteMessageAsync(copy.Receipt.MessageId, copy.Receipt.PopReceipt, cancellationToken).ConfigureAwait(false);
