@@ -1,5 +1,6 @@
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Orders;
+using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.SalesReport;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Core.Thumbnails;
@@ -20,6 +21,7 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => StorageAccount.FromConfiguration(configuration));
+        services.TryAddSingleton<IQueueSendObserver, NoQueueSendObserver>();
         services.AddScheduling(configuration);
         services.AddOrders(configuration);
         services.AddThumbnails(configuration);

@@ -14,7 +14,8 @@ namespace FunctionsJobs.Host.Queues;
 /// unchanged. The reason is kept beside it in a table (keyed by poison queue and poison message
 /// id), because the message itself must stay byte-identical for a replay.
 /// </summary>
-public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration configuration, HostRuntimeOptions options, TimeProvider time, ILogger<PoisonQueue> logger)
+public sealed partial class PoisonQueue(
+    StorageAccount storage, IConfiguration configuration, HostRuntimeOptions options, IQueueSendObserver sends, TimeProvider time, ILogger<PoisonQueue> logger)
     : IPoisonCopies
 {
     public const string Suffix = PoisonQueueNaming.Suffix;
@@ -184,7 +185,8 @@ public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration c
             return false;
         }
 
-        var sent = (await target.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        var copy = (await target.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        sends.Sent(target.Name);
         await leases.StopAsync(lease).ConfigureAwait(false);
         if (lease.LostReason is null)
         {
@@ -209,11 +211,11 @@ public sealed partial class PoisonQueue(StorageAccount storage, IConfiguration c
         // Still in poison, under someone else's receipt: take the copy back, so the message is in one queue only.
         try
         {
-            await target.DeleteMessageAsync(sent.MessageId, sent.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+            await target.DeleteMessageAsync(copy.MessageId, copy.PopReceipt, CancellationToken.None).ConfigureAwait(false);
         }
         catch (RequestFailedException ex)
         {
-            LogReplayCopyStays(ex, target.Name, sent.MessageId, poison.Name, message.MessageId);
+            LogReplayCopyStays(ex, target.Name, copy.MessageId, poison.Name, message.MessageId);
         }
 
         return false;

@@ -10,8 +10,9 @@ namespace FunctionsJobs.Host.Queues;
 /// idle backoff up to <c>maxPollingInterval</c>, and a storage outage backed off the same way and
 /// recovered from by itself. Split by role as the WebJobs queue extension splits its listener from
 /// its processor: what it receives is run by <see cref="MessageInvocations{TMessage}"/>, kept hidden
-/// by <see cref="MessageLeases"/> and settled by <see cref="MessageSettlement"/>. On shutdown it stops
-/// receiving, then the invocations drain.
+/// by <see cref="MessageLeases"/> and settled by <see cref="MessageSettlement"/>. A message this process
+/// sends to the queue wakes it at once (<see cref="QueueWakeups"/>). On shutdown it stops receiving,
+/// then the invocations drain.
 /// </summary>
 internal sealed partial class QueueListener<TMessage> : BackgroundService
 {
@@ -24,11 +25,12 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
     private readonly PollingBackoff _backoff;
     private readonly MessageLeases _leases;
     private readonly MessageInvocations<TMessage> _invocations;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _outage;
 
     public QueueListener(
         QueueFunction function, QueueTriggerOptions options, HostRuntimeOptions host, StorageAccount storage, PoisonQueue poison,
-        IServiceScopeFactory scopes, TimeProvider time, ILogger<QueueListener<TMessage>> logger)
+        QueueWakeups wakeups, IServiceScopeFactory scopes, TimeProvider time, ILogger<QueueListener<TMessage>> logger)
     {
         _function = function;
         _options = options;
@@ -40,6 +42,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         _leases = new MessageLeases(_queue, host.MessageLease, time, logger);
         var settlement = new MessageSettlement(_queue, _leases, poison, function.Name, time);
         _invocations = new MessageInvocations<TMessage>(function, options, host, _leases, settlement, scopes, time, logger);
+        wakeups.Register(function.QueueName, Wake);
     }
 
     /// <summary>Messages whose handler is running now.</summary>
@@ -65,6 +68,9 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
             await _leases.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Cuts the current idle wait short, or the next one if none is running.</summary>
+    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
 
     public override void Dispose()
     {
@@ -99,7 +105,7 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
 
                 if (batch.Length == 0)
                 {
-                    await Task.Delay(_backoff.Next(), _time, stoppingToken).ConfigureAwait(false);
+                    await IdleAsync(_backoff.Next(), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -125,6 +131,25 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>Waits out the backoff, unless this process sends the queue a message meanwhile (or did since the last receive).</summary>
+    private async Task IdleAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        var wake = Volatile.Read(ref _wake);
+        if (!wake.Task.IsCompleted)
+        {
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            await Task.WhenAny(Task.Delay(delay, _time, waiting.Token), wake.Task).ConfigureAwait(false);
+            await waiting.CancelAsync().ConfigureAwait(false);
+            stoppingToken.ThrowIfCancellationRequested();
+        }
+
+        if (wake.Task.IsCompleted)
+        {
+            // A fresh signal before the next receive: a send after this point wakes the next wait.
+            Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
         }
     }
 

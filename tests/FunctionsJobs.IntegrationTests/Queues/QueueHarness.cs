@@ -39,7 +39,11 @@ public sealed class QueueHarness : IAsyncDisposable
     public QueueClient Poison { get; }
 
     public static async Task<QueueHarness> StartAsync<THandler, TMessage>(
-        string connectionString, string queuePrefix, IReadOnlyDictionary<string, string>? settings = null, Func<QueueClient, Task>? beforeStart = null)
+        string connectionString,
+        string queuePrefix,
+        IReadOnlyDictionary<string, string>? settings = null,
+        Func<QueueClient, Task>? beforeStart = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
         where THandler : class, IQueueHandler<TMessage>
     {
         var probe = new Probe();
@@ -55,6 +59,7 @@ public sealed class QueueHarness : IAsyncDisposable
         {
             builder.Services.AddSingleton(probe);
             builder.Services.AddQueueFunction<THandler, TMessage>(builder.Configuration, FunctionName, QueueSetting, queueName);
+            configure?.Invoke(builder);
         });
         return new QueueHarness(host, probe, connectionString, queueName);
     }
