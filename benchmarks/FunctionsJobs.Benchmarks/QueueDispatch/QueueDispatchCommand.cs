@@ -140,7 +140,14 @@ internal static class QueueDispatchCommand
 
         async Task<PhaseResult> RuntimeAsync(int messages)
         {
-            var queue = await FilledQueueAsync("bench-host", messages);
+            var visibleAt = DateTimeOffset.UtcNow + HostThroughput.HostSettle;
+            var queue = BenchStorage.NewQueueName("bench-host");
+            await BenchStorage.FillAsync(account, queue, Enumerable.Range(0, messages).Select(i => $"message-{i}"), visibleAt);
+            if (DateTimeOffset.UtcNow > visibleAt - TimeSpan.FromSeconds(3))
+            {
+                Print($"warning: the fill ended {DateTimeOffset.UtcNow - visibleAt + TimeSpan.FromSeconds(3):g} too late for the Host to settle before the messages showed");
+            }
+
             var rate = await HostThroughput.RunAsync(connectionString, account, counter, queue, messages, BatchSize, NewBatchThreshold);
             await BenchStorage.DeleteAsync(account, queue);
             return rate;
@@ -158,7 +165,8 @@ internal static class QueueDispatchCommand
         }
     }
 
-    private static string Describe(PhaseResult result) => $"{result.MessagesPerSecond:F0} msg/s ({result.CpuMicrosecondsPerMessage:F0} us CPU/msg, {result.WorkItemsPerMessage:F1} thread-pool items/msg)";
+    private static string Describe(PhaseResult result) =>
+        $"{result.MessagesPerSecond:F0} msg/s ({result.CpuMicrosecondsPerMessage:F0} us CPU/msg, {result.WorkItemsPerMessage:F1} thread-pool items/msg, {result.BytesPerMessage / 1024:F1} KiB allocated/msg)";
 
     private static double Median(IEnumerable<double> values)
     {
