@@ -8,7 +8,7 @@ using FunctionsJobs.Benchmarks.Thumbnails;
 // A missed target is a result, not a failure: the exit code is 0 unless the run itself broke.
 const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory]\n" +
                      "       FunctionsJobs.Benchmarks timer-lock [--iterations 200] [--rounds 3] [--warmup 20]\n" +
-                     "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]\n" +
+                     "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16] [--rate 32] [--idle-orders 10]\n" +
                      "       FunctionsJobs.Benchmarks thumbnails [--images 50] [--rounds 3] [--uploads 100] [--burst 200] [--phase all|generate|e2e|memory]\n" +
                      "       FunctionsJobs.Benchmarks sales-report [--orders 100000] [--small 10000] [--rounds 3]";
 
