@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -55,7 +54,7 @@ public sealed class QueueFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
 
             Assert.Equal([1L, 2L], harness.Probe.Started.Where(s => s.Payload == "stuck").Select(s => s.Context.DequeueCount).Order());
             Assert.DoesNotContain(harness.Probe.Completed, c => c.Payload == "stuck");
-            var reason = Assert.Single(await PeekPoisonAsync(harness)).GetProperty("reason").GetString();
+            var reason = Assert.Single(await harness.PeekPoisonAsync()).GetProperty("reason").GetString();
             Assert.Contains("functionTimeout 00:00:00.5000000 exceeded", reason, StringComparison.Ordinal);
             Assert.Contains("abandoned", reason, StringComparison.Ordinal);
         }
@@ -105,7 +104,7 @@ public sealed class QueueFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         await QueueHarness.EventuallyAsync(async () => (await harness.PoisonMessagesAsync()).Length >= 1 && await harness.ApproximateCountAsync(harness.Raw) == 0, "message in poison", TimeSpan.FromSeconds(40));
 
         Assert.Single(await harness.PoisonMessagesAsync());
-        Assert.Contains("exceeds maxDequeueCount 1", Assert.Single(await PeekPoisonAsync(harness)).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("exceeds maxDequeueCount 1", Assert.Single(await harness.PeekPoisonAsync()).GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,7 +144,7 @@ public sealed class QueueFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         // Delivered again once its lease ran out, it is moved for good.
         await QueueHarness.EventuallyAsync(async () => await harness.ApproximateCountAsync(harness.Raw) == 0 && (await harness.PoisonMessagesAsync()).Length >= 1, "message moved to poison", TimeSpan.FromSeconds(40));
         Assert.Single(await harness.PoisonMessagesAsync());
-        Assert.Single(await PeekPoisonAsync(harness));
+        Assert.Single(await harness.PeekPoisonAsync());
     }
 
     [Fact]
@@ -161,7 +160,7 @@ public sealed class QueueFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         // The send back takes longer than the minute a replay used to keep the message hidden.
         await using var admin = await TestHost.StartAsync(proxy.ConnectionString, new Dictionary<string, string> { ["FunctionsJobs:QueueMessageLease"] = "00:00:15" });
         using var slow = proxy.Inject(r => r.IsSendTo(harness.QueueName), StorageFault.Delay(TimeSpan.FromSeconds(65)));
-        var replay = ReplayAsync(admin, harness.QueueName);
+        var replay = QueueHarness.ReplayAsync(admin, harness.QueueName);
         await proxy.WaitForAsync(r => r.IsSendTo(harness.QueueName), TimeSpan.FromSeconds(30));
 
         // Meanwhile another reader of the poison queue (the retention clean-up, another replay) takes
@@ -182,21 +181,5 @@ public sealed class QueueFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Empty(taken);
         Assert.Empty(await harness.DrainVisibleAsync(harness.Poison));
         Assert.Equal(body, Assert.Single(await harness.DrainVisibleAsync(harness.Raw)).Body.ToString());
-    }
-
-    private static async Task<int> ReplayAsync(TestHost host, string queue)
-    {
-        using var request = host.Request(HttpMethod.Post, $"/admin/queues/{queue}/poison/replay", TestHost.MasterKey);
-        using var response = await host.Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("moved").GetInt32();
-    }
-
-    private static async Task<List<JsonElement>> PeekPoisonAsync(QueueHarness harness)
-    {
-        using var request = harness.Host.Request(HttpMethod.Get, $"/admin/queues/{harness.QueueName}/poison", TestHost.MasterKey);
-        using var response = await harness.Host.Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<List<JsonElement>>())!;
     }
 }

@@ -27,7 +27,7 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         harness.Probe.Block = true;
         harness.Probe.BlockFirstOnly = true;
         var host = await harness.StartHostAsync();
-        using (var accepted = await RunByHandAsync(host))
+        using (var accepted = await TimerHarness.RunByHandAsync(host))
         {
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
@@ -42,7 +42,7 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
 
         Assert.Equal(JobTrigger.Manual, harness.Probe.Completed.First().Trigger);
         Assert.Equal(JobTrigger.Schedule, harness.Probe.Completed.Last().Trigger);
-        var scheduled = await EventuallyRunAsync(harness, r => r.Trigger == JobTrigger.Schedule);
+        var scheduled = await harness.EventuallyRunAsync(r => r.Trigger == JobTrigger.Schedule);
         Assert.Equal(due, scheduled.ScheduledFor);
         Assert.True(scheduled.StartedAt - freedAt < harness.Options.LockPeriod + TimeSpan.FromMinutes(1), $"ran {scheduled.StartedAt - freedAt} after the lock was free");
     }
@@ -64,7 +64,7 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         await harness.Probe.WaitUntilAsync(p => p.Completed.Count == 1, TimeSpan.FromSeconds(15) + TimeSpan.FromMinutes(1));
 
         Assert.Equal(JobTrigger.Schedule, Assert.Single(harness.Probe.Completed).Trigger);
-        var run = await EventuallyRunAsync(harness, r => r.Trigger == JobTrigger.Schedule);
+        var run = await harness.EventuallyRunAsync(r => r.Trigger == JobTrigger.Schedule);
         Assert.Equal(due, run.ScheduledFor);
         Assert.True(run.StartedAt >= takenAt.AddSeconds(15), "ran while the dead instance's lease held");
         Assert.True(run.StartedAt - takenAt < TimeSpan.FromSeconds(15) + TimeSpan.FromMinutes(1), $"ran {run.StartedAt - takenAt} after the lock was taken");
@@ -86,7 +86,7 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
 
         var error = await host.Logs.WaitForAsync(e => e.Level == LogLevel.Error && e.Message.Contains("abandoned", StringComparison.Ordinal), TimeSpan.FromSeconds(40));
         Assert.Contains("functionTimeout 00:00:01 exceeded", error.Message, StringComparison.Ordinal);
-        var run = await EventuallyRunAsync(harness, r => r.Outcome != JobOutcome.Running);
+        var run = await harness.EventuallyRunAsync(r => r.Outcome != JobOutcome.Running);
         Assert.Equal(JobOutcome.Failed, run.Outcome);
         Assert.Contains("abandoned", run.Error, StringComparison.Ordinal);
         Assert.Equal(due, run.ScheduledFor);
@@ -117,7 +117,7 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
 
         var status = await harness.ReadStatusAsync();
         Assert.True(status.Next > due.AddHours(23), $"next {status.Next:o}");
-        var run = await EventuallyRunAsync(harness, r => r.Outcome != JobOutcome.Running);
+        var run = await harness.EventuallyRunAsync(r => r.Outcome != JobOutcome.Running);
         Assert.Equal(JobOutcome.Cancelled, run.Outcome);
         Assert.Equal("functionTimeout 00:00:00.5000000 exceeded", run.Error);
         Assert.Single(harness.Probe.Started);
@@ -132,7 +132,7 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         var host = await harness.StartHostAsync();
         using var hang = proxy.Inject(r => r.IsLeaseRenewal && r.Path.EndsWith(ProbeJob.FunctionName, StringComparison.Ordinal), StorageFault.Hang);
 
-        using (var accepted = await RunByHandAsync(host))
+        using (var accepted = await TimerHarness.RunByHandAsync(host))
         {
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
@@ -141,10 +141,8 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         await harness.Probe.WaitUntilAsync(p => p.Cancelled.Count == 1, TimeSpan.FromSeconds(30));
 
         // Cancelled while the lease still holds: no other instance could have taken the lock yet.
-        var other = new BlobClient(azurite.ConnectionString, TimerOptions.HostsContainer, harness.Options.LockBlobName(ProbeJob.FunctionName)).GetBlobLeaseClient();
-        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => other.AcquireAsync(TimeSpan.FromSeconds(15)));
-        Assert.Equal(409, refused.Status);
-        var run = await EventuallyRunAsync(harness, r => r.Outcome != JobOutcome.Running);
+        await AssertNobodyElseCanTakeTheLockAsync(harness);
+        var run = await harness.EventuallyRunAsync(r => r.Outcome != JobOutcome.Running);
         Assert.Equal(JobOutcome.Cancelled, run.Outcome);
         Assert.Contains("could not confirm a renewal", run.Error, StringComparison.Ordinal);
     }
@@ -159,7 +157,7 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         bool Renewal(ProxiedRequest r) => r.IsLeaseRenewal && r.Path.EndsWith(ProbeJob.FunctionName, StringComparison.Ordinal);
         using var hangOnce = proxy.Inject(Renewal, StorageFault.Hang, times: 1);
 
-        using (var accepted = await RunByHandAsync(host))
+        using (var accepted = await TimerHarness.RunByHandAsync(host))
         {
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
@@ -170,14 +168,20 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         // had when the hung renewal was sent.
         await QueueHarness.EventuallyAsync(() => Task.FromResult(proxy.Seen.Count(Renewal) >= 4), "four renewals", TimeSpan.FromSeconds(40));
 
-        var other = new BlobClient(azurite.ConnectionString, TimerOptions.HostsContainer, harness.Options.LockBlobName(ProbeJob.FunctionName)).GetBlobLeaseClient();
-        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => other.AcquireAsync(TimeSpan.FromSeconds(15)));
-        Assert.Equal(409, refused.Status);
+        await AssertNobodyElseCanTakeTheLockAsync(harness);
         Assert.Empty(harness.Probe.Cancelled);
 
         harness.Probe.Gate.Release();
-        var run = await EventuallyRunAsync(harness, r => r.Outcome != JobOutcome.Running);
+        var run = await harness.EventuallyRunAsync(r => r.Outcome != JobOutcome.Running);
         Assert.Equal(JobOutcome.Succeeded, run.Outcome);
+    }
+
+    /// <summary>Another instance trying the lock now (straight at Azurite, past the proxy) finds it leased.</summary>
+    private async Task AssertNobodyElseCanTakeTheLockAsync(TimerHarness harness)
+    {
+        var other = new BlobClient(azurite.ConnectionString, TimerOptions.HostsContainer, harness.Options.LockBlobName(ProbeJob.FunctionName)).GetBlobLeaseClient();
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => other.AcquireAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(409, refused.Status);
     }
 
     /// <summary>Sets the probe's schedule to once a day, at a whole second shortly from now (in the harness's time zone).</summary>
@@ -188,17 +192,5 @@ public sealed class TimerFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         var local = TimeZoneInfo.ConvertTime(due, harness.Options.TimeZone);
         harness.Settings[ProbeJob.Setting] = FormattableString.Invariant($"{local.Second} {local.Minute} {local.Hour} * * *");
         return due;
-    }
-
-    private static Task<HttpResponseMessage> RunByHandAsync(TestHost host) =>
-        host.Http.SendAsync(host.Request(HttpMethod.Post, $"/admin/functions/{ProbeJob.FunctionName}", TestHost.MasterKey));
-
-    private static async Task<JobRun> EventuallyRunAsync(TimerHarness harness, Func<JobRun, bool> condition)
-    {
-        JobRun? match = null;
-        await QueueHarness.EventuallyAsync(
-            async () => (match = (await harness.RunsAsync()).FirstOrDefault(condition)) is not null,
-            "a run record in the expected state");
-        return match!;
     }
 }
