@@ -69,7 +69,7 @@ internal static class OrdersCommand
         var pacedRuntime = await RuntimeOrders.RunAsync(bench, pacedOrders, options.Clients, rate);
         Print($"paced at {rate:F0} orders/s ({pacedOrders} orders): baseline p50 {pacedBaseline.P50Ms:F0} ms, p99 {pacedBaseline.P99Ms:F0} ms; runtime p50 {pacedRuntime.P50Ms:F0} ms, p99 {pacedRuntime.P99Ms:F0} ms");
         PhaseResult? idle = null;
-        var maxPollingInterval = HostJsonMaxPollingInterval();
+        var maxPollingInterval = QueueDispatch.BenchStorage.HostJsonMaxPollingInterval;
         if (options.IdleOrders > 0)
         {
             idle = await RuntimeOrders.RunIdleAsync(bench, options.IdleOrders, maxPollingInterval);
@@ -91,13 +91,6 @@ internal static class OrdersCommand
         }
 
         return 0;
-    }
-
-    /// <summary>The repository's host.json maxPollingInterval: what an idle Host polls with outside the tests.</summary>
-    private static TimeSpan HostJsonMaxPollingInterval()
-    {
-        var values = FunctionsJobs.Host.Configuration.HostJsonFile.Read(Path.Combine(FunctionsJobs.Testing.RepositoryPaths.Root, "host.json"));
-        return TimeSpan.Parse(values["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"]!, CultureInfo.InvariantCulture);
     }
 
     private static string Describe(PhaseResult p) =>

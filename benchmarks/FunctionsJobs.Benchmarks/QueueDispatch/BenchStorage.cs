@@ -22,6 +22,11 @@ internal static class BenchStorage
     /// <summary>The listener's default lease (HostRuntimeOptions.MessageLease); the baseline receives with it too.</summary>
     public static readonly TimeSpan MessageLease = TimeSpan.FromMinutes(10);
 
+    /// <summary>The repository's host.json maxPollingInterval: what a deployed Host polls an empty queue with.</summary>
+    public static TimeSpan HostJsonMaxPollingInterval { get; } = TimeSpan.Parse(
+        FunctionsJobs.Host.Configuration.HostJsonFile.Read(Path.Combine(FunctionsJobs.Testing.RepositoryPaths.Root, "host.json"))[MaxPollingInterval]!,
+        System.Globalization.CultureInfo.InvariantCulture);
+
     public static StorageAccount CountingAccount(string connectionString, StorageRequestCounter counter)
     {
         var configuration = new ConfigurationBuilder()
