@@ -119,6 +119,7 @@ var thumbnailMaxBytes = 26214400
 var jobSettings = {
   FunctionsJobs__DrainTimeout: '00:00:30'
   FunctionsJobs__QueueMessageLease: '00:10:00'
+  FunctionsJobs__FunctionTimeoutGrace: '00:00:30'
   PoisonReasonsTableName: 'PoisonReasons'
   // Scheduling: one host id per app, so every instance competes for the same timer locks.
   AzureFunctionsWebHost__hostid: take(functionAppName, 32)

@@ -12,7 +12,7 @@ using FunctionsJobs.Benchmarks.Thumbnails;
 const string Usage = "usage: FunctionsJobs.Benchmarks queue-dispatch [--messages 2000] [--rounds 5] [--warmup 300] [--in-memory] [--telemetry]\n" +
                      "       FunctionsJobs.Benchmarks dashboard [--orders 10000] [--images 10000] [--requests 100]\n" +
                      "       FunctionsJobs.Benchmarks timer-lock [--iterations 200] [--rounds 3] [--warmup 20]\n" +
-                     "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16]\n" +
+                     "       FunctionsJobs.Benchmarks orders [--orders 1000] [--rounds 3] [--warmup 200] [--clients 16] [--rate 32] [--idle-orders 10]\n" +
                      "       FunctionsJobs.Benchmarks thumbnails [--images 50] [--rounds 3] [--uploads 100] [--burst 200] [--large 8] [--phase all|generate|e2e|memory]\n" +
                      "       FunctionsJobs.Benchmarks sales-report [--orders 100000] [--small 10000] [--rounds 3]\n" +
                      "       FunctionsJobs.Benchmarks blob-scan [--paced 20] [--pace-ms 2000] [--burst 200] [--idle-blobs 10000] [--idle-seconds 60]\n" +

@@ -1,6 +1,7 @@
 using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Orders;
+using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.SalesReport;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Core.Telemetry;
@@ -25,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.AddJobsTelemetry();
         services.TryAddSingleton<RecentItems>();
         services.AddRetentionSource<RecentItemsRetention>();
+        services.TryAddSingleton<IQueueSendObserver, NoQueueSendObserver>();
         services.AddScheduling(configuration);
         services.AddOrders(configuration);
         services.AddThumbnails(configuration);

@@ -47,9 +47,10 @@ public static partial class HostApplication
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
 
-        var queueOptions = QueueTriggerOptions.FromConfiguration(builder.Configuration);
+        var hostOptions = HostRuntimeOptions.FromConfiguration(builder.Configuration);
         builder.Services.AddFunctionsJobsCore(builder.Configuration);
-        builder.Services.AddSingleton(queueOptions);
+        builder.Services.AddSingleton(hostOptions);
+        builder.Services.AddSingleton(QueueTriggerOptions.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton<PoisonQueue>();
         builder.Services.AddSingleton(FunctionKeys.FromConfiguration(builder.Configuration, builder.Environment.IsDevelopment()));
         builder.Services.AddProblemDetails();
@@ -59,7 +60,7 @@ public static partial class HostApplication
             // Every listener drains at once, so shutdown takes one drain timeout, not one per queue.
             o.ServicesStartConcurrently = true;
             o.ServicesStopConcurrently = true;
-            o.ShutdownTimeout = queueOptions.DrainTimeout + TimeSpan.FromSeconds(15);
+            o.ShutdownTimeout = hostOptions.DrainTimeout + TimeSpan.FromSeconds(15);
         });
 
         builder.Services.AddSingleton<FunctionCatalog>();

@@ -8,19 +8,30 @@ internal sealed class OrderTimings(int expected)
 {
     private readonly ConcurrentDictionary<string, long> _submitted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _completed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _each = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task AllCompleted => _all.Task;
 
     public void Submitted(string orderId, long startedAt) => _submitted[orderId] = startedAt;
 
+    /// <summary>Completes when the order is Completed (also when it already was).</summary>
+    public Task CompletionOf(string orderId) => Signal(orderId).Task;
+
     public void Completed(string orderId)
     {
-        if (_completed.TryAdd(orderId, Stopwatch.GetTimestamp()) && _completed.Count == expected)
+        if (_completed.TryAdd(orderId, Stopwatch.GetTimestamp()))
         {
-            _all.TrySetResult();
+            Signal(orderId).TrySetResult();
+            if (_completed.Count == expected)
+            {
+                _all.TrySetResult();
+            }
         }
     }
+
+    private TaskCompletionSource Signal(string orderId) =>
+        _each.GetOrAdd(orderId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     /// <summary>Orders per second from the first submission to the last completion, and completion latency percentiles.</summary>
     public PhaseResult Result(long requests)

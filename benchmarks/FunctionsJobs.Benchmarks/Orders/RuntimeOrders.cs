@@ -22,8 +22,55 @@ internal static class RuntimeOrders
     /// <param name="callback">Adds its settings, a header to each POST, and what else must be done before the requests are counted (callbacks benchmark).</param>
     public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients, double? rate = null, PhaseCallback? callback = null)
     {
-        var names = bench.NewNames();
         var timings = new OrderTimings(orders);
+        await using var host = await StartHostAsync(bench, timings, maxPollingInterval: null, callback);
+        var before = bench.Requests.Requests;
+        var start = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, orders), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (i, ct) =>
+        {
+            await BenchEnvironment.WaitForTurnAsync(i, start, rate, ct);
+            await PlaceAsync(host, timings, i, callback, ct);
+        });
+
+        await timings.AllCompleted.WaitAsync(OrdersCommand.PhaseTimeout);
+        if (callback is not null)
+        {
+            await callback.Done().WaitAsync(OrdersCommand.PhaseTimeout);
+        }
+
+        var result = timings.Result(bench.Requests.Requests - before);
+        await host.StopAsync();
+        return result;
+    }
+
+    /// <summary>
+    /// One order at a time at an idle Host: before each, the Host has had nothing to do for long
+    /// enough that its orders listener polls only every <paramref name="maxPollingInterval"/> (the
+    /// host.json value), as a Host between customers does. What a lone order waits for.
+    /// </summary>
+    public static async Task<PhaseResult> RunIdleAsync(BenchEnvironment bench, int orders, TimeSpan maxPollingInterval)
+    {
+        // The backoff doubles from 100 ms: after 0.1 + 0.2 + ... it waits the full interval; three
+        // intervals (at least 5 s) leave it there.
+        var idle = maxPollingInterval * 3 < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(5) : maxPollingInterval * 3;
+        var timings = new OrderTimings(orders);
+        await using var host = await StartHostAsync(bench, timings, maxPollingInterval, callback: null);
+        var before = bench.Requests.Requests;
+        for (var i = 0; i < orders; i++)
+        {
+            await Task.Delay(idle);
+            var id = await PlaceAsync(host, timings, i, callback: null, CancellationToken.None);
+            await timings.CompletionOf(id).WaitAsync(OrdersCommand.PhaseTimeout);
+        }
+
+        var result = timings.Result(bench.Requests.Requests - before);
+        await host.StopAsync();
+        return result;
+    }
+
+    private static async Task<TestHost> StartHostAsync(BenchEnvironment bench, OrderTimings timings, TimeSpan? maxPollingInterval, PhaseCallback? callback)
+    {
+        var names = bench.NewNames();
         var settings = new Dictionary<string, string>(bench.Mail.Settings)
         {
             [OrdersSettings.QueueName] = names.Queue,
@@ -37,7 +84,12 @@ internal static class RuntimeOrders
             settings[key] = value;
         }
 
-        await using var host = await TestHost.StartAsync(bench.Azurite.ConnectionString, settings, builder =>
+        if (maxPollingInterval is { } interval)
+        {
+            settings["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var host = await TestHost.StartAsync(bench.Azurite.ConnectionString, settings, builder =>
         {
             builder.Services.Replace(ServiceDescriptor.Singleton(bench.Account));
             builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
@@ -53,37 +105,28 @@ internal static class RuntimeOrders
             await inventory.TryAddItemAsync(new CatalogItem(sku, sku, 1000, int.MaxValue / 2), CancellationToken.None);
         }
 
-        var before = bench.Requests.Requests;
-        var start = Stopwatch.GetTimestamp();
-        await Parallel.ForEachAsync(Enumerable.Range(0, orders), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (i, ct) =>
-        {
-            await BenchEnvironment.WaitForTurnAsync(i, start, rate, ct);
-            using var request = host.Request(HttpMethod.Post, "/api/orders", TestHost.FunctionKey);
-            request.Content = JsonContent.Create(BenchEnvironment.Body(i));
-            if (callback is not null)
-            {
-                request.Headers.Add(callback.Header, callback.Value);
-            }
+        return host;
+    }
 
-            var started = Stopwatch.GetTimestamp();
-            using var response = await host.Http.SendAsync(request, ct);
-            if (response.StatusCode != HttpStatusCode.Accepted)
-            {
-                throw new InvalidOperationException($"order {i}: {response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-            }
-
-            timings.Submitted((await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!, started);
-        });
-
-        await timings.AllCompleted.WaitAsync(OrdersCommand.PhaseTimeout);
+    private static async Task<string> PlaceAsync(TestHost host, OrderTimings timings, int i, PhaseCallback? callback, CancellationToken cancellationToken)
+    {
+        using var request = host.Request(HttpMethod.Post, "/api/orders", TestHost.FunctionKey);
+        request.Content = JsonContent.Create(BenchEnvironment.Body(i));
         if (callback is not null)
         {
-            await callback.Done().WaitAsync(OrdersCommand.PhaseTimeout);
+            request.Headers.Add(callback.Header, callback.Value);
         }
 
-        var result = timings.Result(bench.Requests.Requests - before);
-        await host.StopAsync();
-        return result;
+        var started = Stopwatch.GetTimestamp();
+        using var response = await host.Http.SendAsync(request, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"order {i}: {response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString()!;
+        timings.Submitted(id, started);
+        return id;
     }
 
     /// <summary>Hears "Order {OrderId} Completed" from the workflow: one dictionary write per order, nothing formatted.</summary>

@@ -20,8 +20,13 @@ internal static class BenchStorage
     public const string MaxPollingInterval = "AzureFunctionsJobHost:extensions:queues:maxPollingInterval";
     public const string DrainTimeout = "FunctionsJobs:DrainTimeout";
 
-    /// <summary>The listener's default lease (QueueTriggerOptions.MessageLease); the baseline receives with it too.</summary>
+    /// <summary>The listener's default lease (HostRuntimeOptions.MessageLease); the baseline receives with it too.</summary>
     public static readonly TimeSpan MessageLease = TimeSpan.FromMinutes(10);
+
+    /// <summary>The repository's host.json maxPollingInterval: what a deployed Host polls an empty queue with.</summary>
+    public static TimeSpan HostJsonMaxPollingInterval { get; } = TimeSpan.Parse(
+        FunctionsJobs.Host.Configuration.HostJsonFile.Read(Path.Combine(FunctionsJobs.Testing.RepositoryPaths.Root, "host.json"))[MaxPollingInterval]!,
+        System.Globalization.CultureInfo.InvariantCulture);
 
     public static StorageAccount CountingAccount(string connectionString, HttpPipelinePolicy counter)
     {
@@ -34,13 +39,21 @@ internal static class BenchStorage
     /// <summary>A queue of its own per phase, so no phase sees another's leftovers.</summary>
     public static string NewQueueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    /// <summary>Creates the queue and sends the bodies 32 at a time: setting up is not what is measured, so it should be quick.</summary>
-    public static async Task FillAsync(StorageAccount account, string queueName, IEnumerable<string> bodies)
+    /// <summary>
+    /// Creates the queue and sends the bodies 32 at a time: setting up is not what is measured, so it
+    /// should be quick. With <paramref name="visibleAt"/>, every message stays hidden until then, so
+    /// they all appear at once, after whatever was started meanwhile has settled.
+    /// </summary>
+    public static async Task FillAsync(StorageAccount account, string queueName, IEnumerable<string> bodies, DateTimeOffset? visibleAt = null)
     {
         // The base64 client, as the Functions queue extension writes, so the Host's decoder accepts them.
         var queue = account.Queues.GetQueueClient(queueName);
         await queue.CreateIfNotExistsAsync();
-        await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (body, ct) => await queue.SendMessageAsync(body, ct));
+        await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (body, ct) =>
+        {
+            var hidden = visibleAt - DateTimeOffset.UtcNow;
+            await queue.SendMessageAsync(body, hidden > TimeSpan.Zero ? hidden : null, null, ct);
+        });
     }
 
     /// <summary>Drops a finished phase's queue, so Azurite does not carry its messages into later rounds.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FunctionsJobs.Core.Settings;
 using Microsoft.Extensions.Configuration;
 
@@ -162,32 +161,9 @@ public sealed record OrdersOptions
     }
 
     /// <summary>A whole-number setting within bounds; the Orders job's other settings (the supervisor's) read theirs so too.</summary>
-    internal static int Int(IConfiguration configuration, string name, int fallback, int min, int max)
-    {
-        var value = configuration[name];
-        if (value is null)
-        {
-            return fallback;
-        }
+    internal static int Int(IConfiguration configuration, string name, int fallback, int min, int max) => configuration.GetInt(name, fallback, min, max);
 
-        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > max)
-        {
-            throw new InvalidSettingException(name, $"must be a whole number from {min} to {max}, not '{value}'");
-        }
-
-        return parsed;
-    }
-
-    private static bool Bool(IConfiguration configuration, string name, bool fallback)
-    {
-        var value = configuration[name];
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        return bool.TryParse(value, out var parsed) ? parsed : throw new InvalidSettingException(name, $"must be true or false, not '{value}'");
-    }
+    private static bool Bool(IConfiguration configuration, string name, bool fallback) => configuration.GetBool(name, fallback);
 
     private static T Enum<T>(IConfiguration configuration, string name, T fallback)
         where T : struct, System.Enum

@@ -10,40 +10,34 @@ namespace FunctionsJobs.Core.Orders;
 /// trigger's queue). A creation that failed, or a table that disappeared (an in-memory Azurite
 /// restarted), is tried again on the next call rather than remembered.
 /// </summary>
-public sealed class OrdersStorage(StorageAccount account, OrdersOptions options)
+public sealed class OrdersStorage
 {
-    private readonly Lock _gate = new();
-    private Task? _created;
+    private readonly CreateOnce _created;
 
-    public TableClient Orders { get; } = account.Tables.GetTableClient(options.OrdersTableName);
+    public OrdersStorage(StorageAccount account, OrdersOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(options);
+        Orders = account.Tables.GetTableClient(options.OrdersTableName);
+        Inventory = account.Tables.GetTableClient(options.InventoryTableName);
+        Payments = account.Tables.GetTableClient(options.PaymentsTableName);
+        Outbox = account.Tables.GetTableClient(options.OutboxTableName);
+        Queue = account.Queues.GetQueueClient(options.QueueName);
+        _created = new CreateOnce(CreateAsync);
+    }
 
-    public TableClient Inventory { get; } = account.Tables.GetTableClient(options.InventoryTableName);
+    public TableClient Orders { get; }
 
-    public TableClient Payments { get; } = account.Tables.GetTableClient(options.PaymentsTableName);
+    public TableClient Inventory { get; }
 
-    public TableClient Outbox { get; } = account.Tables.GetTableClient(options.OutboxTableName);
+    public TableClient Payments { get; }
+
+    public TableClient Outbox { get; }
 
     /// <summary>The orders queue, base64 as the Functions queue extension writes and reads.</summary>
-    public QueueClient Queue { get; } = account.Queues.GetQueueClient(options.QueueName);
+    public QueueClient Queue { get; }
 
-    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
-    {
-        Task created;
-        lock (_gate)
-        {
-            created = _created ??= CreateAsync(cancellationToken);
-        }
-
-        try
-        {
-            await created.ConfigureAwait(false);
-        }
-        catch
-        {
-            Forget(created);
-            throw;
-        }
-    }
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => _created.EnsureAsync(cancellationToken);
 
     /// <summary>Runs <paramref name="operation"/>; a 404 for a missing table or queue makes the next call create them again.</summary>
     public async Task<T> RunAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
@@ -56,23 +50,8 @@ public sealed class OrdersStorage(StorageAccount account, OrdersOptions options)
         }
         catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" or "QueueNotFound")
         {
-            lock (_gate)
-            {
-                _created = null;
-            }
-
+            _created.Reset();
             throw;
-        }
-    }
-
-    private void Forget(Task created)
-    {
-        lock (_gate)
-        {
-            if (ReferenceEquals(_created, created))
-            {
-                _created = null;
-            }
         }
     }
 

@@ -5,7 +5,7 @@ using FunctionsJobs.Core.Telemetry;
 namespace FunctionsJobs.Core.Orders;
 
 /// <summary>The orders storage queue, base64 JSON as the Functions queue extension writes; storage queues have no message-id deduplication.</summary>
-public sealed class StorageQueueOrderDispatcher(OrdersStorage storage) : IOrderDispatcher
+public sealed class StorageQueueOrderDispatcher(OrdersStorage storage, IQueueSendObserver sent) : IOrderDispatcher
 {
     public async Task SendAsync(OrderMessage message, string messageId, CancellationToken cancellationToken)
     {
@@ -13,6 +13,7 @@ public sealed class StorageQueueOrderDispatcher(OrdersStorage storage) : IOrderD
         using var send = FunctionsJobsTelemetry.StartSend(storage.Queue.Name);
         var traced = message with { TraceParent = FunctionsJobsTelemetry.CurrentTraceParent() ?? message.TraceParent };
         await storage.RunAsync(() => storage.Queue.SendMessageAsync(JsonSerializer.Serialize(traced, JobJson.Options), cancellationToken), cancellationToken).ConfigureAwait(false);
+        sent.Sent(storage.Queue.Name);
     }
 
     /// <summary>The head of the queue by a peek: visible messages only; one being delivered is hidden and not seen.</summary>

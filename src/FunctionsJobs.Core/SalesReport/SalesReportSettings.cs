@@ -1,4 +1,3 @@
-using System.Globalization;
 using FunctionsJobs.Core.Settings;
 using Microsoft.Extensions.Configuration;
 
@@ -30,13 +29,7 @@ public static class SalesReportSettings
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var container = configuration.GetSetting(ContainerSetting, DefaultContainer);
-        var blockBytes = DefaultBlockBytes;
-        if (configuration[BlockBytesSetting] is { } value
-            && (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out blockBytes) || blockBytes < MinBlockBytes || blockBytes > MaxBlockBytes))
-        {
-            throw new InvalidSettingException(BlockBytesSetting, $"must be a whole number of bytes from {MinBlockBytes} to {MaxBlockBytes}, not '{value}'");
-        }
-
+        var blockBytes = configuration.GetInt(BlockBytesSetting, DefaultBlockBytes, MinBlockBytes, MaxBlockBytes, unit: "bytes");
         return new SalesReportOptions(container, blockBytes);
     }
 }

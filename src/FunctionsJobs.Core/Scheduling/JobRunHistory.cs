@@ -20,13 +20,13 @@ public sealed class JobRunHistory
     private readonly TableClient _table;
     private readonly TimeProvider _time;
     private readonly TimeSpan _abandonedAfter;
-    private readonly SemaphoreSlim _createLock = new(1, 1);
-    private bool _created;
+    private readonly CreateOnce _created;
 
     public JobRunHistory(StorageAccount storage, IConfiguration configuration, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(storage);
         _table = storage.Tables.GetTableClient(configuration.GetSetting(SchedulingSettings.JobRunsTableSetting, SchedulingSettings.DefaultJobRunsTable));
+        _created = new CreateOnce(ct => _table.CreateIfNotExistsAsync(ct));
         _time = time;
         ProgressInterval = configuration.GetTimeSpan(SchedulingSettings.ProgressIntervalSetting, SchedulingSettings.DefaultProgressInterval, TimeSpan.FromMilliseconds(100));
         _abandonedAfter = ProgressInterval * AbandonedAfterIntervals < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : ProgressInterval * AbandonedAfterIntervals;
@@ -123,27 +123,7 @@ public sealed class JobRunHistory
         }
     }
 
-    private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _created))
-        {
-            return;
-        }
-
-        await _createLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_created)
-            {
-                await _table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _created, true);
-            }
-        }
-        finally
-        {
-            _createLock.Release();
-        }
-    }
+    private Task EnsureCreatedAsync(CancellationToken cancellationToken) => _created.EnsureAsync(cancellationToken);
 
     private static TableEntity ToEntity(JobRun run) => new(run.JobName, run.RunId)
     {

@@ -34,7 +34,13 @@ public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore 
 
     /// <summary>Runs a started run to its end and records it; a failure is recorded and returned, not thrown.</summary>
     /// <param name="cancellationReason">Says why <paramref name="cancellationToken"/> fired (lost lock, shutdown), for the run record.</param>
-    public async Task<JobRunResult> ExecuteAsync(IScheduledJob job, JobRun run, string? input, CancellationToken cancellationToken, Func<string>? cancellationReason = null)
+    /// <param name="abandonAfter">
+    /// How long a job may keep running once its token fired. A job that ignores its token longer is
+    /// abandoned: recorded as failed, and this returns while it goes on (<see cref="JobRunResult.Abandoned"/>).
+    /// Null waits for the job however long it takes, as a Functions invocation does.
+    /// </param>
+    public async Task<JobRunResult> ExecuteAsync(
+        IScheduledJob job, JobRun run, string? input, CancellationToken cancellationToken, Func<string>? cancellationReason = null, TimeSpan? abandonAfter = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(run);
@@ -46,9 +52,35 @@ public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore 
         using var stopReporting = new CancellationTokenSource();
         var reporting = ReportProgressAsync(run, progress, stopReporting.Token);
         Exception? failure = null;
+        var abandoned = false;
         try
         {
-            await job.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            if (abandonAfter is { } grace)
+            {
+                // On a thread of its own, so that a job that blocks without awaiting cannot hold this method too.
+                var running = Task.Run(() => job.RunAsync(context, cancellationToken), CancellationToken.None);
+                abandoned = !await EndsWithinGraceAsync(running, grace, cancellationToken).ConfigureAwait(false);
+                if (abandoned)
+                {
+                    _ = running.ContinueWith(
+                        t =>
+                        {
+                            _ = t.Exception;
+                            LogEndedAfterAbandoned(job.Name, run.RunId, t.Status);
+                        },
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                }
+                else
+                {
+                    await running.ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await job.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -62,6 +94,7 @@ public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore 
         var cancelled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
         var (outcome, error) = failure switch
         {
+            _ when abandoned => (JobOutcome.Failed, $"{cancellationReason?.Invoke() ?? "cancelled"}; the job ignored its cancellation for {abandonAfter} and was abandoned, still running"),
             null => (JobOutcome.Succeeded, (string?)null),
             _ when cancelled => (JobOutcome.Cancelled, cancellationReason?.Invoke() ?? "cancelled"),
             _ => (JobOutcome.Failed, $"{failure.GetType().Name}: {failure.Message}"),
@@ -79,12 +112,49 @@ public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore 
             case JobOutcome.Cancelled:
                 LogCancelled(job.Name, run.RunId, error!, items, elapsed);
                 break;
+            case JobOutcome.Failed when abandoned:
+                LogAbandoned(job.Name, run.RunId, error!, items, elapsed);
+                break;
             default:
                 LogFailed(failure, job.Name, run.RunId, items, elapsed);
                 break;
         }
 
-        return new JobRunResult(finished, failure is null ? null : ExceptionDispatchInfo.Capture(failure));
+        return new JobRunResult(finished, failure is null ? null : ExceptionDispatchInfo.Capture(failure), abandoned);
+    }
+
+    /// <summary>True when <paramref name="running"/> ended, by itself or within <paramref name="grace"/> of its cancellation.</summary>
+    private async Task<bool> EndsWithinGraceAsync(Task running, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !running.IsCompleted)
+        {
+            // Cancelled and still running: the grace starts now.
+        }
+        catch (Exception)
+        {
+            // It ended, by failing; the caller reads the failure from the task.
+            return true;
+        }
+
+        try
+        {
+            await running.WaitAsync(grace, time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            // Ended within the grace, by failing (its cancellation, most likely).
+        }
+
+        return true;
     }
 
     private async Task ReportProgressAsync(JobRun run, JobProgress progress, CancellationToken stop)
@@ -123,6 +193,12 @@ public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobName} run {RunId} failed after {ItemsProcessed} items in {Elapsed}")]
     private partial void LogFailed(Exception? exception, string jobName, string runId, long itemsProcessed, TimeSpan elapsed);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobName} run {RunId} abandoned ({Reason}) after {ItemsProcessed} items in {Elapsed}")]
+    private partial void LogAbandoned(string jobName, string runId, string reason, long itemsProcessed, TimeSpan elapsed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobName} run {RunId}: the abandoned job ended after all ({Status}); its run stays recorded as abandoned")]
+    private partial void LogEndedAfterAbandoned(string jobName, string runId, TaskStatus status);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobName} run {RunId}: could not write progress")]
     private partial void LogProgressFailed(Exception exception, string jobName, string runId);
 }
@@ -132,4 +208,5 @@ public sealed partial class JobRunner(JobRunHistory history, JobCheckpointStore 
 public sealed record JobRunRequest(JobTrigger Trigger, bool IsPastDue = false, DateTimeOffset? ScheduledFor = null, string? Input = null);
 
 /// <param name="Failure">What the job threw (cancellation included), to rethrow where the runtime should see it.</param>
-public sealed record JobRunResult(JobRun Run, ExceptionDispatchInfo? Failure);
+/// <param name="Abandoned">The job ignored its cancellation past the grace and is still running.</param>
+public sealed record JobRunResult(JobRun Run, ExceptionDispatchInfo? Failure, bool Abandoned = false);

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace FunctionsJobs.Core.Settings;
 
-/// <summary>Reads a named setting, falling back to its documented default.</summary>
+/// <summary>Reads a named setting, falling back to its documented default (parsing: <see cref="SettingValue"/>).</summary>
 public static class SettingDefaults
 {
     /// <summary>
@@ -25,49 +25,18 @@ public static class SettingDefaults
         return value.Trim();
     }
 
-    /// <summary>Reads a <see cref="TimeSpan"/> setting written as <c>hh:mm:ss</c>.</summary>
-    public static TimeSpan GetTimeSpan(this IConfiguration configuration, string name, TimeSpan fallback, TimeSpan minimum)
-    {
-        var value = configuration[name];
-        if (value is null)
-        {
-            return fallback;
-        }
+    /// <summary>Reads a <see cref="TimeSpan"/> setting written as <c>hh:mm:ss</c>, at least <paramref name="minimum"/> (and at most <paramref name="maximum"/>).</summary>
+    public static TimeSpan GetTimeSpan(this IConfiguration configuration, string name, TimeSpan fallback, TimeSpan minimum, TimeSpan? maximum = null) =>
+        SettingValue.Duration(configuration[name], name, fallback, minimum, maximum);
 
-        if (!TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
-        {
-            throw new InvalidSettingException(name, $"must be a time span written as hh:mm:ss, not '{value}'");
-        }
+    /// <summary>Reads a whole-number setting within bounds; <paramref name="unit"/> is named in the error.</summary>
+    public static int GetInt(this IConfiguration configuration, string name, int fallback, int min, int max, string? unit = null) =>
+        SettingValue.Whole<int>(configuration[name], name, fallback, min, max, unit);
 
-        if (parsed < minimum)
-        {
-            throw new InvalidSettingException(name, $"must be at least {minimum}, not {parsed}");
-        }
+    public static long GetLong(this IConfiguration configuration, string name, long fallback, long min, long max, string? unit = null) =>
+        SettingValue.Whole<long>(configuration[name], name, fallback, min, max, unit);
 
-        return parsed;
-    }
-
-    public static bool GetBool(this IConfiguration configuration, string name, bool fallback)
-    {
-        var value = configuration[name];
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        return bool.TryParse(value, out var parsed) ? parsed : throw new InvalidSettingException(name, $"must be true or false, not '{value}'");
-    }
-
-    public static int GetInt(this IConfiguration configuration, string name, int fallback, int min, int max)
-    {
-        var value = configuration[name];
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max
-            ? parsed
-            : throw new InvalidSettingException(name, $"must be a whole number from {min} to {max}, not '{value}'");
-    }
+    /// <summary>Reads <c>true</c> or <c>false</c>.</summary>
+    public static bool GetBool(this IConfiguration configuration, string name, bool fallback) =>
+        SettingValue.Flag(configuration[name], name, fallback);
 }

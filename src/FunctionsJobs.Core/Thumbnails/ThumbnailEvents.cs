@@ -16,10 +16,12 @@ public sealed class ThumbnailEvents
 {
     private readonly QueueClient _queue;
     private readonly CreateOnce _created;
+    private readonly IQueueSendObserver _sent;
 
-    public ThumbnailEvents(StorageAccount storage, ThumbnailSettings settings)
+    public ThumbnailEvents(StorageAccount storage, ThumbnailSettings settings, IQueueSendObserver sent)
     {
         _queue = storage.Queues.GetQueueClient(settings.EventsQueue);
+        _sent = sent;
         _created = new CreateOnce(ct => _queue.CreateIfNotExistsAsync(cancellationToken: ct));
     }
 
@@ -34,7 +36,9 @@ public sealed class ThumbnailEvents
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         using var send = FunctionsJobsTelemetry.StartSend(_queue.Name);
         var traced = blobEvent with { TraceParent = FunctionsJobsTelemetry.CurrentTraceParent() ?? blobEvent.TraceParent };
-        return (await _queue.SendMessageAsync(JsonSerializer.Serialize(traced, JobJson.Options), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
+        var receipt = (await _queue.SendMessageAsync(JsonSerializer.Serialize(traced, JobJson.Options), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
+        _sent.Sent(_queue.Name, hiddenFor);
+        return receipt;
     }
 
     /// <summary>Deletes an event this process sent and no longer needs; false when a listener has received it since.</summary>

@@ -152,21 +152,8 @@ public sealed record ThumbnailSettings
         return [.. sizes];
     }
 
-    private static long ReadNumber(IConfiguration configuration, string name, long fallback, long min, long max)
-    {
-        var value = configuration[name];
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > max)
-        {
-            throw new InvalidSettingException(name, $"must be a whole number from {min} to {max}, not '{value}'");
-        }
-
-        return parsed;
-    }
+    private static long ReadNumber(IConfiguration configuration, string name, long fallback, long min, long max) =>
+        configuration.GetLong(name, fallback, min, max);
 
     private static ThumbnailFormat ReadFormat(IConfiguration configuration)
     {

@@ -15,9 +15,7 @@ internal static class FunctionSwitch
         {
             if (configuration[name] is { } value)
             {
-                return bool.TryParse(value, out var disabled)
-                    ? disabled
-                    : throw new InvalidSettingException(name, $"must be true or false, not '{value}'");
+                return SettingValue.Flag(value, name, fallback: false);
             }
         }
 

@@ -14,30 +14,42 @@ namespace FunctionsJobs.Host.Queues;
 /// unchanged. The reason is kept beside it in a table (keyed by poison queue and poison message
 /// id), because the message itself must stay byte-identical for a replay.
 /// </summary>
-public sealed class PoisonQueue(StorageAccount storage, IConfiguration configuration, TimeProvider time, ILogger<PoisonQueue> logger)
+public sealed partial class PoisonQueue(
+    StorageAccount storage, IConfiguration configuration, HostRuntimeOptions options, IQueueSendObserver sends, TimeProvider time, ILogger<PoisonQueue> logger)
+    : IPoisonCopies
 {
     public const string Suffix = PoisonQueueNaming.Suffix;
     public const string ReasonsTableSetting = PoisonQueueNaming.ReasonsTableSetting;
     private const int MaxReasonLength = 2000;
 
+    /// <summary>How long recording a reason may take: Tables being down must not hold up the move.</summary>
+    private static readonly TimeSpan ReasonDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a replay keeps the poison messages it works on hidden at a time (renewed while it works).</summary>
+    private static readonly TimeSpan LongestReplayLease = TimeSpan.FromMinutes(1);
+
     private readonly TableClient _reasons = storage.Tables.GetTableClient(configuration.GetSetting(ReasonsTableSetting, PoisonQueueNaming.DefaultReasonsTable));
-    private readonly ConcurrentDictionary<string, Task> _created = new();
+    private readonly ConcurrentDictionary<string, CreateOnce> _poisonQueues = new(StringComparer.Ordinal);
+    private CreateOnce? _reasonsTable;
 
     public static string NameFor(string queueName) => queueName + Suffix;
 
     /// <summary>
-    /// Moves a received message to poison: copy first, then delete, so a crash in between leaves
-    /// a duplicate in poison rather than a lost message.
+    /// The first half of a move to poison: a copy of the received message in poison, and the reason
+    /// recorded beside it. If Tables cannot take the reason it is logged instead, and the copy stands:
+    /// failing here would let the message come back and be copied again. The caller then deletes the
+    /// source message, or removes the copy (<see cref="IPoisonCopies.RemoveCopyAsync"/>) when it cannot.
     /// </summary>
-    public async Task MoveAsync(QueueClient source, QueueMessage message, string popReceipt, string functionName, string reason, CancellationToken cancellationToken)
+    async Task<PoisonCopy> IPoisonCopies.CopyAsync(string queueName, QueueMessage message, string functionName, string reason, CancellationToken cancellationToken)
     {
-        var poisonName = NameFor(source.Name);
+        var poisonName = NameFor(queueName);
         var poison = storage.RawQueues.GetQueueClient(poisonName);
-        await EnsureCreatedAsync(poisonName, () => poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var receipt = await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _poisonQueues.GetOrAdd(poisonName, static (_, queue) => new CreateOnce(ct => queue.CreateIfNotExistsAsync(cancellationToken: ct)), poison)
+            .EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var sent = (await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        var copy = new PoisonCopy(poisonName, sent);
 
-        await EnsureCreatedAsync("table:" + _reasons.Name, () => _reasons.CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
-        var entity = new TableEntity(poisonName, receipt.Value.MessageId)
+        var entity = new TableEntity(poisonName, sent.MessageId)
         {
             ["FunctionName"] = functionName,
             ["OriginalMessageId"] = message.MessageId,
@@ -45,12 +57,26 @@ public sealed class PoisonQueue(StorageAccount storage, IConfiguration configura
             ["Reason"] = reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason,
             ["PoisonedAt"] = time.GetUtcNow(),
         };
-        await _reasons.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        using var deadline = new CallDeadline(ReasonDeadline, time, cancellationToken);
+        try
+        {
+            await LazyInitializer.EnsureInitialized(ref _reasonsTable, () => new CreateOnce(ct => _reasons.CreateIfNotExistsAsync(ct))).EnsureAsync(deadline.Token).ConfigureAwait(false);
+            await _reasons.UpsertEntityAsync(entity, TableUpdateMode.Replace, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogReasonNotRecorded(ex, poisonName, sent.MessageId, message.MessageId, reason);
+        }
 
-        await source.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken).ConfigureAwait(false);
-        logger.LogWarning(
-            "Moved message {MessageId} of queue {QueueName} to {PoisonQueueName} as {PoisonMessageId} after {DequeueCount} deliveries: {Reason}",
-            message.MessageId, source.Name, poisonName, receipt.Value.MessageId, message.DequeueCount, reason);
+        return copy;
+    }
+
+    /// <summary>Takes back a copy whose source message could not be deleted: that message comes back and is moved again.</summary>
+    async Task IPoisonCopies.RemoveCopyAsync(PoisonCopy copy, CancellationToken cancellationToken)
+    {
+        await storage.RawQueues.GetQueueClient(copy.PoisonQueueName)
+            .DeleteMessageAsync(copy.Receipt.MessageId, copy.Receipt.PopReceipt, cancellationToken).ConfigureAwait(false);
+        await DeleteReasonAsync(copy.PoisonQueueName, copy.Receipt.MessageId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Shows up to <paramref name="max"/> poison messages without hiding them, each with its recorded reason.</summary>
@@ -86,22 +112,28 @@ public sealed class PoisonQueue(StorageAccount storage, IConfiguration configura
     }
 
     /// <summary>
-    /// Moves up to <paramref name="max"/> poison messages back to their queue. Each message is
-    /// hidden while it moves, so two replays at once never move the same message twice; it is
-    /// sent before it is deleted, so nothing is lost.
+    /// Moves up to <paramref name="max"/> poison messages back to their queue. Each message stays
+    /// hidden in poison, its lease renewed, until it was sent to its queue and deleted from poison, so
+    /// neither a second replay nor any other reader of the poison queue gets it meanwhile, however slow
+    /// the sends; it is sent before it is deleted, so nothing is lost. A message that could not be
+    /// deleted from poison (its lease was lost) has its new copy taken back, so it stays in one queue.
     /// </summary>
     public async Task<int> ReplayAsync(string queueName, int max, CancellationToken cancellationToken)
     {
         var poisonName = NameFor(queueName);
         var poison = storage.RawQueues.GetQueueClient(poisonName);
         var target = storage.RawQueues.GetQueueClient(queueName);
+        var leaseLength = options.MessageLease < LongestReplayLease ? options.MessageLease : LongestReplayLease;
+        await using var leases = new MessageLeases(poison, leaseLength, time, logger);
+        leases.Start();
         var moved = 0;
         while (moved < max)
         {
             QueueMessage[] batch;
+            var requestedAt = time.GetUtcNow();
             try
             {
-                batch = (await poison.ReceiveMessagesAsync(Math.Min(32, max - moved), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false)).Value;
+                batch = (await poison.ReceiveMessagesAsync(Math.Min(32, max - moved), leaseLength, cancellationToken).ConfigureAwait(false)).Value;
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
@@ -113,21 +145,98 @@ public sealed class PoisonQueue(StorageAccount storage, IConfiguration configura
                 break;
             }
 
-            foreach (var message in batch)
+            var held = new Queue<(QueueMessage Message, MessageLease Lease)>(batch.Select(m => (m, leases.Hold(m, requestedAt))));
+            try
             {
-                await target.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
-                await DeleteReasonAsync(poisonName, message.MessageId, cancellationToken).ConfigureAwait(false);
-                moved++;
+                while (held.TryPeek(out var next))
+                {
+                    if (await ReplayOneAsync(poison, target, next.Message, next.Lease, leases, cancellationToken).ConfigureAwait(false))
+                    {
+                        moved++;
+                    }
+
+                    held.Dequeue();
+                }
+            }
+            finally
+            {
+                // Stopped early (the request ended, storage failed): what is left becomes visible again at once.
+                foreach (var (message, lease) in held)
+                {
+                    await ReleaseAsync(poison, await leases.StopAsync(lease).ConfigureAwait(false)).ConfigureAwait(false);
+                }
             }
         }
 
         if (moved > 0)
         {
-            logger.LogInformation("Replayed {Count} messages from {PoisonQueueName} to {QueueName}", moved, poisonName, queueName);
+            LogReplayed(moved, poisonName, queueName);
         }
 
         return moved;
+    }
+
+    private async Task<bool> ReplayOneAsync(QueueClient poison, QueueClient target, QueueMessage message, MessageLease lease, MessageLeases leases, CancellationToken cancellationToken)
+    {
+        if (lease.LostReason is not null)
+        {
+            // Lost while earlier messages of the batch were sent: another reader has it now.
+            await leases.StopAsync(lease).ConfigureAwait(false);
+            return false;
+        }
+
+        var copy = (await target.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        sends.Sent(target.Name);
+        await leases.StopAsync(lease).ConfigureAwait(false);
+        if (lease.LostReason is null)
+        {
+            using var deadline = new CallDeadline(lease.ExpiresAt - time.GetUtcNow(), time);
+            try
+            {
+                await poison.DeleteMessageAsync(message.MessageId, lease.PopReceipt, deadline.Token).ConfigureAwait(false);
+                await DeleteReasonAsync(poison.Name, message.MessageId, CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException ex) when (QueueErrors.IsGone(ex))
+            {
+                // Deleted by someone else (the clean-up): it is in its queue only.
+                return true;
+            }
+            catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+            {
+                LogReplayDeleteFailed(ex, poison.Name, message.MessageId);
+            }
+        }
+
+        // Still in poison, under someone else's receipt: take the copy back, so the message is in one queue only.
+        try
+        {
+            await target.DeleteMessageAsync(copy.MessageId, copy.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex)
+        {
+            LogReplayCopyStays(ex, target.Name, copy.MessageId, poison.Name, message.MessageId);
+        }
+
+        return false;
+    }
+
+    private async Task ReleaseAsync(QueueClient poison, MessageLease lease)
+    {
+        if (lease.LostReason is not null)
+        {
+            return;
+        }
+
+        using var deadline = new CallDeadline(lease.ExpiresAt - time.GetUtcNow(), time);
+        try
+        {
+            await poison.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
+        {
+            // It becomes visible when its lease runs out.
+        }
     }
 
     private async Task<TableEntity?> ReadReasonAsync(string poisonName, string messageId, CancellationToken cancellationToken)
@@ -155,21 +264,21 @@ public sealed class PoisonQueue(StorageAccount storage, IConfiguration configura
         }
     }
 
-    private async Task EnsureCreatedAsync(string key, Func<Task> create)
-    {
-        var task = _created.GetOrAdd(key, _ => create());
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch
-        {
-            // A failed creation (storage down) must be tried again next time, not remembered.
-            _created.TryRemove(new KeyValuePair<string, Task>(key, task));
-            throw;
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Poison queue {PoisonQueueName}: could not record why message {PoisonMessageId} (was {OriginalMessageId}) was poisoned; the reason: {Reason}")]
+    private partial void LogReasonNotRecorded(Exception exception, string poisonQueueName, string poisonMessageId, string originalMessageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replayed {Count} messages from {PoisonQueueName} to {QueueName}")]
+    private partial void LogReplayed(int count, string poisonQueueName, string queueName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Poison queue {PoisonQueueName}: could not delete replayed message {MessageId}; taking its copy back")]
+    private partial void LogReplayDeleteFailed(Exception exception, string poisonQueueName, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {QueueName}: could not take back replayed copy {CopyMessageId}; message {MessageId} of {PoisonQueueName} may be in both queues")]
+    private partial void LogReplayCopyStays(Exception exception, string queueName, string copyMessageId, string poisonQueueName, string messageId);
 }
+
+/// <summary>A message copied to poison: enough to take the copy back.</summary>
+internal sealed record PoisonCopy(string PoisonQueueName, SendReceipt Receipt);
 
 /// <summary>A poison message as an operator sees it.</summary>
 public sealed record PoisonMessage(

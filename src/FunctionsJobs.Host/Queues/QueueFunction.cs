@@ -40,6 +40,10 @@ public static class QueueFunctionRegistration
         }
 
         var function = new QueueFunction(name, queueSetting, queueName, typeof(TMessage), typeof(THandler));
+        services.TryAddSingleton<QueueWakeups>();
+
+        // This process's own sends wake its listeners at once (replaces Core's do-nothing default).
+        services.Replace(ServiceDescriptor.Singleton<IQueueSendObserver>(sp => sp.GetRequiredService<QueueWakeups>()));
         services.TryAddScoped<THandler>();
         services.AddSingleton(function);
         services.AddSingleton<IHostFunction>(function);

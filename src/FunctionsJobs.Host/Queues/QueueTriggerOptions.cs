@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Storage.Queues;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Host.Configuration;
@@ -8,7 +7,7 @@ namespace FunctionsJobs.Host.Queues;
 
 /// <summary>
 /// The queue-trigger semantics of Azure Functions, read from <c>host.json</c>
-/// <c>extensions.queues</c> with the same names and defaults, plus the Host's own lease and drain settings.
+/// <c>extensions.queues</c> with the same names and defaults (the Host-wide timeouts and lease: <see cref="HostRuntimeOptions"/>).
 /// </summary>
 public sealed record QueueTriggerOptions
 {
@@ -31,24 +30,6 @@ public sealed record QueueTriggerOptions
 
     public QueueMessageEncoding MessageEncoding { get; init; } = QueueMessageEncoding.Base64;
 
-    /// <summary>
-    /// How long a received message stays hidden; renewed at half while its handler runs. After a
-    /// crash, this is how long the message waits before another instance sees it. Functions uses
-    /// 10 minutes; the Host makes it a setting (<c>FunctionsJobs:QueueMessageLease</c>).
-    /// </summary>
-    public TimeSpan MessageLease { get; init; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>On shutdown, how long in-flight handlers may run before they are cancelled (<c>FunctionsJobs:DrainTimeout</c>).</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// host.json <c>functionTimeout</c>: how long one invocation, queue message or timer run, may
-    /// take before it is cancelled as failed. Null when unbounded (<c>-1</c> or absent).
-    /// </summary>
-    public TimeSpan? FunctionTimeout { get; init; }
-
-    public const string FunctionTimeoutSetting = HostJsonFile.Prefix + ":functionTimeout";
-
     public static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
 
     public static QueueTriggerOptions FromConfiguration(IConfiguration configuration)
@@ -63,59 +44,16 @@ public sealed record QueueTriggerOptions
             VisibilityTimeout = ReadTimeSpan(section, "visibilityTimeout", TimeSpan.Zero, TimeSpan.Zero),
             MaxDequeueCount = ReadInt(section, "maxDequeueCount", 5, 1, 1000),
             MessageEncoding = ReadEncoding(section),
-            MessageLease = configuration.GetTimeSpan("FunctionsJobs:QueueMessageLease", TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(2)),
-            DrainTimeout = configuration.GetTimeSpan("FunctionsJobs:DrainTimeout", TimeSpan.FromSeconds(30), TimeSpan.Zero),
-            FunctionTimeout = ReadFunctionTimeout(configuration),
         };
     }
 
     private static string Name(string key) => $"host.json extensions.queues.{key}";
 
-    private static TimeSpan? ReadFunctionTimeout(IConfiguration configuration)
-    {
-        // Functions writes "no limit" as -1 (Premium and Dedicated plans); the Host has no plan limit to enforce.
-        var value = configuration[FunctionTimeoutSetting];
-        if (value is null || value.Trim() == "-1")
-        {
-            return null;
-        }
+    private static int ReadInt(IConfigurationSection section, string key, int fallback, int min, int max) =>
+        SettingValue.Whole<int>(section[key], Name(key), fallback, min, max);
 
-        return TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero
-            ? timeout
-            : throw new InvalidSettingException("host.json functionTimeout", $"must be a positive time span written as hh:mm:ss, or -1, not '{value}'");
-    }
-
-    private static int ReadInt(IConfigurationSection section, string key, int fallback, int min, int max)
-    {
-        var value = section[key];
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) || parsed < min || parsed > max)
-        {
-            throw new InvalidSettingException(Name(key), $"must be a whole number from {min} to {max}, not '{value}'");
-        }
-
-        return parsed;
-    }
-
-    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan min)
-    {
-        var value = section[key];
-        if (value is null)
-        {
-            return fallback;
-        }
-
-        if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var parsed) || parsed < min)
-        {
-            throw new InvalidSettingException(Name(key), $"must be a time span hh:mm:ss of at least {min}, not '{value}'");
-        }
-
-        return parsed;
-    }
+    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan min) =>
+        SettingValue.Duration(section[key], Name(key), fallback, min);
 
     private static QueueMessageEncoding ReadEncoding(IConfigurationSection section)
     {

@@ -23,10 +23,14 @@ public sealed class JobLocks(StorageAccount storage, TimerOptions options, TimeP
         var lease = blob.GetBlobLeaseClient(Guid.NewGuid().ToString());
         for (var attempt = 0; ; attempt++)
         {
+            // The lease runs from when storage grants it, at the latest when the answer arrives; counting
+            // from the request keeps every later deadline on the safe side of that.
+            var requestedAt = time.GetUtcNow();
+            using var deadline = new CallDeadline(options.LockPeriod / 3, time, cancellationToken);
             try
             {
-                await lease.AcquireAsync(options.LockPeriod, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return new JobLock(lease, functionName, options.LockPeriod, time, logger);
+                await lease.AcquireAsync(options.LockPeriod, cancellationToken: deadline.Token).ConfigureAwait(false);
+                return new JobLock(lease, functionName, options.LockPeriod, requestedAt, time, logger);
             }
             catch (RequestFailedException ex) when (ex.Status == 409 && ex.ErrorCode == BlobErrorCode.LeaseAlreadyPresent)
             {
@@ -36,6 +40,10 @@ public sealed class JobLocks(StorageAccount storage, TimerOptions options, TimeP
             {
                 // First use of this lock (or of the container): create the empty blob, then lease it.
                 await CreateLockBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"acquiring the lock of {functionName} took longer than {options.LockPeriod / 3}", ex);
             }
         }
     }
@@ -55,9 +63,11 @@ public sealed class JobLocks(StorageAccount storage, TimerOptions options, TimeP
 }
 
 /// <summary>
-/// A held lock. It renews its lease every third of the lease period; when the lease is taken away
-/// (broken, or expired because renewals failed for two thirds of the period) <see cref="Lost"/> fires,
-/// well before another instance can acquire it. Disposing releases it.
+/// A held lock. It renews its lease every third of the lease period, each renewal with a deadline of
+/// its own, and retries one that failed or did not answer. When the lease is taken away (broken, or
+/// acquired by another instance) or a renewal is not confirmed within two thirds of the period after
+/// the last confirmed one, <see cref="Lost"/> fires: a third of the period before another instance can
+/// acquire it. Disposing releases it.
 /// </summary>
 public sealed partial class JobLock : IAsyncDisposable
 {
@@ -71,15 +81,16 @@ public sealed partial class JobLock : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _renewing;
     private string? _lostReason;
+    private volatile bool _abandoned;
 
-    internal JobLock(BlobLeaseClient lease, string functionName, TimeSpan period, TimeProvider time, ILogger logger)
+    internal JobLock(BlobLeaseClient lease, string functionName, TimeSpan period, DateTimeOffset requestedAt, TimeProvider time, ILogger logger)
     {
         _lease = lease;
         _functionName = functionName;
         _period = period;
         _time = time;
         _logger = logger;
-        _renewing = RenewAsync();
+        _renewing = RenewAsync(requestedAt);
     }
 
     /// <summary>Fires when this instance no longer owns the lock; the run must stop.</summary>
@@ -89,17 +100,31 @@ public sealed partial class JobLock : IAsyncDisposable
 
     public string LeaseId => _lease.LeaseId;
 
+    /// <summary>One storage call on the lease: a sixth of the period, so a renewal can fail and be retried before the lock is given up.</summary>
+    internal static TimeSpan CallTimeout(TimeSpan period) => period / 6;
+
+    /// <summary>
+    /// Stops renewing without releasing: the lease lapses by itself within one period. For a run that
+    /// was abandoned still running, so the lock is not handed over the moment it is given up.
+    /// </summary>
+    public void Abandon()
+    {
+        _abandoned = true;
+        _stop.Cancel();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _renewing.ConfigureAwait(false);
-        if (!_lost.IsCancellationRequested)
+        if (!_lost.IsCancellationRequested && !_abandoned)
         {
+            using var deadline = new CallDeadline(CallTimeout(_period), _time);
             try
             {
-                await _lease.ReleaseAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                await _lease.ReleaseAsync(cancellationToken: deadline.Token).ConfigureAwait(false);
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
             {
                 // The lease ends by itself within one period; only the next run waits a little longer.
                 LogReleaseFailed(ex, _functionName);
@@ -110,21 +135,34 @@ public sealed partial class JobLock : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RenewAsync()
+    private async Task RenewAsync(DateTimeOffset acquiredAt)
     {
         var interval = _period / 3;
-        var renewedAt = _time.GetUtcNow();
+        var giveUpAfter = _period * 2 / 3;
+        var confirmedAt = acquiredAt;
         var delay = interval;
         try
         {
             while (true)
             {
                 await Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
-                var attemptAt = _time.GetUtcNow();
+
+                // The lease runs until (at the earliest) a period after the request of its last
+                // confirmed renewal; give it up while a third of that is left, before anyone else can take it.
+                var sentAt = _time.GetUtcNow();
+                var left = confirmedAt + giveUpAfter - sentAt;
+                if (left <= TimeSpan.Zero)
+                {
+                    await MarkLostAsync($"could not confirm a renewal of the lock lease within {giveUpAfter:g}").ConfigureAwait(false);
+                    return;
+                }
+
+                var callTimeout = CallTimeout(_period);
+                using var deadline = new CallDeadline(left < callTimeout ? left : callTimeout, _time, _stop.Token);
                 try
                 {
-                    await _lease.RenewAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
-                    renewedAt = attemptAt;
+                    await _lease.RenewAsync(cancellationToken: deadline.Token).ConfigureAwait(false);
+                    confirmedAt = sentAt;
                     delay = interval;
                 }
                 catch (RequestFailedException ex) when (ex.Status is 409 or 412)
@@ -133,17 +171,12 @@ public sealed partial class JobLock : IAsyncDisposable
                     await MarkLostAsync($"lost the lock lease ({ex.ErrorCode})").ConfigureAwait(false);
                     return;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!_stop.IsCancellationRequested)
                 {
+                    // No answer within the deadline, a 5xx, the network: try again while time is left.
                     LogRenewFailed(ex, _functionName);
-                    if (_time.GetUtcNow() - renewedAt >= _period * 2 / 3)
-                    {
-                        // Give up while a third of the period is left, before anyone else can take it.
-                        await MarkLostAsync($"could not renew the lock lease for {_time.GetUtcNow() - renewedAt:g}").ConfigureAwait(false);
-                        return;
-                    }
-
-                    delay = RetryDelay;
+                    var remaining = confirmedAt + giveUpAfter - _time.GetUtcNow();
+                    delay = remaining < RetryDelay ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) : RetryDelay;
                 }
             }
         }

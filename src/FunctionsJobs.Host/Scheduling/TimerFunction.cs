@@ -30,7 +30,7 @@ public sealed class TimerFunctions
         foreach (var type in jobTypes.Select(t => t.Type).Distinct())
         {
             var job = (IScheduledJob)services.GetRequiredService(type);
-            var runOnStartup = ReadBool(configuration, TimerOptions.RunOnStartupSetting(job.Name));
+            var runOnStartup = configuration.GetBool(TimerOptions.RunOnStartupSetting(job.Name), fallback: false);
             _byType[type] = new TimerFunction(job, JobSchedule.FromSetting(configuration, job, options.TimeZone), runOnStartup);
         }
 
@@ -40,17 +40,6 @@ public sealed class TimerFunctions
     public IReadOnlyList<TimerFunction> All { get; }
 
     public TimerFunction Get(Type jobType) => _byType[jobType];
-
-    private static bool ReadBool(IConfiguration configuration, string setting)
-    {
-        var value = configuration[setting];
-        if (value is null)
-        {
-            return false;
-        }
-
-        return bool.TryParse(value, out var parsed) ? parsed : throw new InvalidSettingException(setting, $"must be true or false, not '{value}'");
-    }
 
     /// <summary>Function names are case-insensitive, as in Functions.</summary>
     public TimerFunction? Find(string name) => All.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));

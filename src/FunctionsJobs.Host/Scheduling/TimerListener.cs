@@ -10,22 +10,28 @@ namespace FunctionsJobs.Host.Scheduling;
 /// releases the lock. An occurrence that was missed (this host was down, or the instance running it
 /// died) is seen past due and run once, however many ticks were missed. A run never overlaps the
 /// next: the next occurrence is due from the run's start, and the lock keeps everyone else out.
+/// An occurrence due while the lock is busy (a manual run, a run elsewhere, a dead instance's lease)
+/// tries the lock again every quarter lock period, so it runs as soon as the lock frees.
 /// </summary>
 internal sealed partial class TimerListener(
-    TimerFunction function, TimerRuns runs, JobRunner runner, TimerStatusStore monitor, TimeProvider time, ILogger<TimerListener> logger) : BackgroundService
+    TimerFunction function, TimerRuns runs, JobRunner runner, TimerStatusStore monitor, TimerOptions options, TimeProvider time, ILogger<TimerListener> logger)
+    : BackgroundService
 {
     /// <summary>Waits are cut into pieces this long, so a schedule monitor changed elsewhere is seen.</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
     private static readonly TimeSpan StorageRetry = TimeSpan.FromSeconds(5);
 
     private readonly JobSchedule _schedule = function.Schedule;
+    private readonly TimeSpan _busyRetry = options.LockPeriod / 4;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var now = time.GetUtcNow();
         LogSchedule(function.Name, _schedule.Expression, _schedule.TimeZone.Id, string.Join(", ", NextOccurrences(now, 5)));
         var startup = true;
-        var notBefore = DateTimeOffset.MinValue;
+
+        // Set while the due occurrence found the lock held: when to try it again.
+        DateTimeOffset? retryAt = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -51,7 +57,8 @@ internal sealed partial class TimerListener(
 
                 if (trigger == JobTrigger.Schedule && !pastDueAtStartup)
                 {
-                    var wakeAt = status.Next > notBefore ? status.Next : notBefore;
+                    // Still due after a busy attempt: wait for the retry, not for the following occurrence.
+                    var wakeAt = retryAt is { } again && status.Next <= now ? again : status.Next;
                     if (wakeAt > now)
                     {
                         LogWaiting(function.Name, wakeAt);
@@ -64,13 +71,16 @@ internal sealed partial class TimerListener(
                     }
                 }
 
+                retryAt = null;
                 if (await TryRunAsync(trigger, status.Next, pastDueAtStartup, stoppingToken).ConfigureAwait(false) == Attempt.Busy)
                 {
-                    // Running elsewhere: try again at the following occurrence. If its runner died,
-                    // the lease lapses and that attempt catches the missed occurrence up.
+                    // Held by a manual run, a run of this occurrence elsewhere, or a dead instance whose
+                    // lease has yet to lapse: try again soon (or at the following occurrence, if that is
+                    // sooner). Under the lock the monitor tells whether the holder ran this occurrence.
                     var after = time.GetUtcNow();
-                    notBefore = _schedule.GetNextOccurrence(status.Next > after ? status.Next : after);
-                    LogBusy(function.Name, notBefore);
+                    var following = _schedule.GetNextOccurrence(status.Next > after ? status.Next : after);
+                    retryAt = after + _busyRetry < following ? after + _busyRetry : following;
+                    LogBusy(function.Name, retryAt.Value);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -127,15 +137,11 @@ internal sealed partial class TimerListener(
             throw;
         }
 
-        await runs.RunAsync(function, held, run, null, async finished =>
+        await runs.RunAsync(function, held, run, null, async _ =>
         {
-            if (finished.Outcome == JobOutcome.Cancelled)
-            {
-                // Cut short by a shutdown: the occurrence stays due, and the next start catches it up.
-                return;
-            }
-
-            // As Functions: the next occurrence counts from the invocation, so missed ticks collapse into one.
+            // Called unless the run was cut short (lost lock, shutdown). As Functions: a failed or timed-out
+            // run advances the monitor too, and the next occurrence counts from the invocation, so missed
+            // ticks collapse into one.
             var next = _schedule.GetNextOccurrence(invokedAt);
             await monitor.WriteAsync(function.Name, new TimerStatus(invokedAt, next, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
         }).ConfigureAwait(false);

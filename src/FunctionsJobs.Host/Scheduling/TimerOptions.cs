@@ -1,4 +1,3 @@
-using System.Globalization;
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Settings;
 
@@ -84,19 +83,6 @@ public sealed record TimerOptions(string HostId, TimeSpan LockPeriod, TimeZoneIn
             : throw new InvalidSettingException(HostIdSetting, $"is not set, and '{derived}' derived from {source} is not a valid host id (1-32 lowercase letters, digits and single dashes): set it");
     }
 
-    private static TimeSpan ReadLockPeriod(IConfiguration configuration)
-    {
-        var value = configuration[LockPeriodSetting];
-        if (value is null)
-        {
-            return DefaultLockPeriod;
-        }
-
-        if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var period) || period < TimeSpan.FromSeconds(15) || period > TimeSpan.FromSeconds(60))
-        {
-            throw new InvalidSettingException(LockPeriodSetting, $"must be a time span from 00:00:15 to 00:01:00 (a blob lease), not '{value}'");
-        }
-
-        return period;
-    }
+    private static TimeSpan ReadLockPeriod(IConfiguration configuration) =>
+        configuration.GetTimeSpan(LockPeriodSetting, DefaultLockPeriod, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60));
 }

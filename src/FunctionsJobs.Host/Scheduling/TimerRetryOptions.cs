@@ -1,4 +1,3 @@
-using System.Globalization;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Host.Configuration;
 
@@ -61,18 +60,11 @@ public sealed record TimerRetryOptions(RetryStrategy Strategy, int MaxRetryCount
             : throw new InvalidSettingException($"{Section}:maximumInterval", $"must not be shorter than minimumInterval ({minimum})");
     }
 
-    private static int ReadMaxRetryCount(IConfigurationSection section)
-    {
+    private static int ReadMaxRetryCount(IConfigurationSection section) =>
         // -1 (retry for ever) is allowed by Functions; for a timer it would only delay the next
         // occurrence for ever, so the Host refuses it rather than honouring it differently.
-        var value = section["maxRetryCount"];
-        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count <= 100
-            ? count
-            : throw new InvalidSettingException($"{Section}:maxRetryCount", $"must be a whole number from 0 to 100, not '{value}'");
-    }
+        SettingValue.Whole<int>(section["maxRetryCount"], $"{Section}:maxRetryCount", fallback: null, 0, 100);
 
     private static TimeSpan ReadInterval(IConfigurationSection section, string name) =>
-        TimeSpan.TryParse(section[name], CultureInfo.InvariantCulture, out var interval) && interval >= TimeSpan.Zero
-            ? interval
-            : throw new InvalidSettingException($"{Section}:{name}", $"must be a time span written as hh:mm:ss, not '{section[name]}'");
+        SettingValue.Duration(section[name], $"{Section}:{name}", fallback: null, TimeSpan.Zero);
 }

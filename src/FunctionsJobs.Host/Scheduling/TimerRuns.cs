@@ -1,6 +1,5 @@
-using System.Collections.Concurrent;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Host.Queues;
+using FunctionsJobs.Host.Functions;
 
 namespace FunctionsJobs.Host.Scheduling;
 
@@ -12,20 +11,18 @@ namespace FunctionsJobs.Host.Scheduling;
 /// of its own in the history.
 /// </summary>
 public sealed partial class TimerRuns(
-    JobLocks locks, JobRunner runner, QueueTriggerOptions hostOptions, TimerRetryOptions retry, TimeProvider time, ILogger<TimerRuns> logger) : IHostedService
+    JobLocks locks, JobRunner runner, HostRuntimeOptions hostOptions, TimerRetryOptions retry, TimeProvider time, ILogger<TimerRuns> logger) : IHostedService, IDisposable
 {
     private const string ShutdownReason = "the host shut down before the run finished (FunctionsJobs:DrainTimeout)";
-    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _abort = new();
-    private volatile bool _stopping;
+    private readonly InFlightWork _work = new(time);
 
-    public bool IsStopping => _stopping;
+    public bool IsStopping => _work.IsStopping;
 
     /// <summary>The function's lock, or null when it is held elsewhere (or here) or the host is stopping.</summary>
     public Task<JobLock?> TryLockAsync(TimerFunction function, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return _stopping ? Task.FromResult<JobLock?>(null) : locks.TryAcquireAsync(function.Name, cancellationToken);
+        return _work.IsStopping ? Task.FromResult<JobLock?>(null) : locks.TryAcquireAsync(function.Name, cancellationToken);
     }
 
     /// <summary>
@@ -57,51 +54,46 @@ public sealed partial class TimerRuns(
 
     /// <summary>
     /// Runs a recorded run under the held lock, then <paramref name="beforeRelease"/> while the lock is
-    /// still ours (not when it was lost), then releases the lock. Never throws: the outcome is in the run.
+    /// still ours, unless the run was cut short by a lost lock or by shutdown; then releases the lock.
+    /// Never throws: the outcome is in the run.
     /// </summary>
     public Task<JobRun> RunAsync(TimerFunction function, JobLock held, JobRun run, string? input, Func<JobRun, Task>? beforeRelease)
     {
-        var task = RunCoreAsync(function, held, run, input, beforeRelease);
-        _inFlight[run.RunId] = task;
-        _ = task.ContinueWith(_ => _inFlight.TryRemove(run.RunId, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return task;
+        _work.Begin();
+        return RunCoreAsync(function, held, run, input, beforeRelease);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _stopping = true;
-        var running = _inFlight.Values.ToArray();
-        if (running.Length > 0)
-        {
-            LogDraining(running.Length, hostOptions.DrainTimeout);
-            try
-            {
-                await Task.WhenAll(running).WaitAsync(hostOptions.DrainTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-            {
-                LogAborting(running.Count(t => !t.IsCompleted));
-            }
-        }
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        _work.StopAsync(hostOptions.DrainTimeout, running => LogDraining(running, hostOptions.DrainTimeout), LogAborting, endWithin: null, cancellationToken);
 
-        await _abort.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_inFlight.Values.ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public void Dispose() => _work.Dispose();
 
     private async Task<JobRun> RunCoreAsync(TimerFunction function, JobLock held, JobRun run, string? input, Func<JobRun, Task>? beforeRelease)
     {
-        // Leave the caller first: a manual run answers its request before the job does any work.
-        await Task.Yield();
+        try
+        {
+            // Leave the caller first: a manual run answers its request before the job does any work.
+            await Task.Yield();
+            return await RunUnderLockAsync(function, held, run, input, beforeRelease).ConfigureAwait(false);
+        }
+        finally
+        {
+            _work.End();
+        }
+    }
+
+    private async Task<JobRun> RunUnderLockAsync(TimerFunction function, JobLock held, JobRun run, string? input, Func<JobRun, Task>? beforeRelease)
+    {
         await using (held.ConfigureAwait(false))
         {
-            JobRun finished;
-            using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(held.Lost, _abort.Token))
+            RunEnd end;
+            using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(held.Lost, _work.Cancelled))
             {
                 try
                 {
-                    finished = await RunWithRetriesAsync(function, held, run, input, cancel.Token).ConfigureAwait(false);
+                    end = await RunWithRetriesAsync(function, held, run, input, cancel.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -111,11 +103,23 @@ public sealed partial class TimerRuns(
                 }
             }
 
-            if (beforeRelease is not null && !held.Lost.IsCancellationRequested)
+            if (end.Abandoned)
+            {
+                // Still running: the lock lapses within a period instead of being handed over at once.
+                held.Abandon();
+                LogLockLeftToLapse(function.Name, end.Run.RunId, locks.Options.LockPeriod);
+            }
+
+            // Cut short, the occurrence stays due: a lost lock is another instance's to run, and the
+            // next start catches a shutdown up. Any other end (succeeded, failed, timed out,
+            // abandoned) counts as the occurrence run, so a failing job is not re-run back to back.
+            var cutShort = held.Lost.IsCancellationRequested
+                || (_work.Cancelled.IsCancellationRequested && (end.Abandoned || end.Run.Outcome == JobOutcome.Cancelled));
+            if (beforeRelease is not null && !cutShort)
             {
                 try
                 {
-                    await beforeRelease(finished).ConfigureAwait(false);
+                    await beforeRelease(end.Run).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -123,24 +127,28 @@ public sealed partial class TimerRuns(
                 }
             }
 
-            return finished;
+            return end.Run;
         }
     }
 
-    private async Task<JobRun> RunWithRetriesAsync(TimerFunction function, JobLock held, JobRun run, string? input, CancellationToken cancellationToken)
+    private async Task<RunEnd> RunWithRetriesAsync(TimerFunction function, JobLock held, JobRun run, string? input, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             // Each attempt is an invocation of its own, with its own functionTimeout, as in Functions.
             using var timeout = hostOptions.FunctionTimeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
             using var invocation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            var finished = (await runner.ExecuteAsync(
+            var result = await runner.ExecuteAsync(
                 function.Job, run, input, invocation.Token,
-                () => held.LostReason ?? (cancellationToken.IsCancellationRequested ? ShutdownReason : $"functionTimeout {hostOptions.FunctionTimeout} exceeded")).ConfigureAwait(false)).Run;
+                () => held.LostReason ?? (cancellationToken.IsCancellationRequested ? ShutdownReason : $"functionTimeout {hostOptions.FunctionTimeout} exceeded"),
+                hostOptions.FunctionTimeoutGrace).ConfigureAwait(false);
+            var finished = result.Run;
             var timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
-            if ((finished.Outcome != JobOutcome.Failed && !timedOut) || attempt > retry.MaxRetryCount || _stopping)
+
+            // An abandoned job is still running: another attempt would run beside it.
+            if (result.Abandoned || (finished.Outcome != JobOutcome.Failed && !timedOut) || attempt > retry.MaxRetryCount || _work.IsStopping)
             {
-                return finished;
+                return new RunEnd(finished, result.Abandoned);
             }
 
             var delay = retry.DelayBefore(attempt);
@@ -153,10 +161,12 @@ public sealed partial class TimerRuns(
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // The lock was lost or the host is stopping: the failed run stands, the next occurrence tries again.
-                return finished;
+                return new RunEnd(finished, Abandoned: false);
             }
         }
     }
+
+    private readonly record struct RunEnd(JobRun Run, bool Abandoned);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Timer {FunctionName}: run {RunId} failed; retry {Retry} of {MaxRetryCount} in {Delay} (host.json retry)")]
     private partial void LogRetrying(string functionName, string runId, int retry, int maxRetryCount, TimeSpan delay);
@@ -166,6 +176,9 @@ public sealed partial class TimerRuns(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Timers: drain timed out; cancelling {Count} jobs")]
     private partial void LogAborting(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Timer {FunctionName}: run {RunId} was abandoned still running; its lock is no longer renewed and lapses within {LockPeriod}")]
+    private partial void LogLockLeftToLapse(string functionName, string runId, TimeSpan lockPeriod);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Timer {FunctionName}: could not record run {RunId}")]
     private partial void LogBookkeepingFailed(Exception exception, string functionName, string runId);

@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Thumbnails;
-using FunctionsJobs.Host.Queues;
+using FunctionsJobs.Host.Functions;
 
 namespace FunctionsJobs.Host.Thumbnails;
 
@@ -15,17 +14,16 @@ namespace FunctionsJobs.Host.Thumbnails;
 /// get the drain timeout, then are cancelled (their events stay).
 /// </summary>
 internal sealed partial class InProcessUploadThumbnails(
-    ThumbnailHandler handler, ThumbnailEvents events, ThumbnailSettings settings, QueueTriggerOptions queueOptions, ILogger<InProcessUploadThumbnails> logger)
+    ThumbnailHandler handler, ThumbnailEvents events, ThumbnailSettings settings, HostRuntimeOptions hostOptions, TimeProvider time, ILogger<InProcessUploadThumbnails> logger)
     : IUploadHandoff, IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _room = new(settings.Concurrency, settings.Concurrency);
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<Task, bool> _running = new();
+    private readonly InFlightWork _work = new(time);
     private readonly TimeSpan _eventDelay = settings.UploadEventDelay;
 
     public async ValueTask<IUploadReservation?> ReserveAsync(CancellationToken cancellationToken)
     {
-        if (_stopping.IsCancellationRequested)
+        if (_work.IsStopping)
         {
             return null;
         }
@@ -36,41 +34,26 @@ internal sealed partial class InProcessUploadThumbnails(
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(queueOptions.DrainTimeout);
-        try
-        {
-            await Task.WhenAll(_running.Keys).WaitAsync(drain.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            LogDrainTimedOut(_running.Count);
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_running.Keys).ConfigureAwait(false);
-    }
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        _work.StopAsync(hostOptions.DrainTimeout, draining: null, LogDrainTimedOut, endWithin: null, cancellationToken);
 
     public void Dispose()
     {
         _room.Dispose();
-        _stopping.Dispose();
+        _work.Dispose();
     }
 
     private void Start(StoredImage image, SendReceipt? fallbackEvent)
     {
-        var running = Task.Run(() => RunAsync(image, fallbackEvent));
-        _running.TryAdd(running, true);
-        _ = running.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _work.Begin();
+        _ = Task.Run(() => RunAsync(image, fallbackEvent));
     }
 
     private async Task RunAsync(StoredImage image, SendReceipt? fallbackEvent)
     {
         try
         {
-            await handler.HandleUploadAsync(image, _stopping.Token).ConfigureAwait(false);
+            await handler.HandleUploadAsync(image, _work.Cancelled).ConfigureAwait(false);
             if (fallbackEvent is not null)
             {
                 // Finished (done, failed or superseded): the event has nothing left to do. If a listener
@@ -85,6 +68,7 @@ internal sealed partial class InProcessUploadThumbnails(
         finally
         {
             _room.Release();
+            _work.End();
         }
     }
 

@@ -137,3 +137,30 @@ public sealed class BlockingHandler(Probe probe) : IQueueHandler<TestMessage>
         probe.OnCompleted(message.Id, context);
     }
 }
+
+/// <summary>Blocks on the probe's gate without its token for every message whose Value is negative: a handler that ignores functionTimeout.</summary>
+public sealed class IgnoringHandler(Probe probe) : IQueueHandler<TestMessage>
+{
+    public async Task HandleAsync(TestMessage message, QueueMessageContext context, CancellationToken cancellationToken)
+    {
+        probe.OnStarted(message.Id, context);
+        if (message.Value < 0)
+        {
+            await probe.Gate.WaitAsync(CancellationToken.None);
+        }
+
+        probe.OnCompleted(message.Id, context);
+    }
+}
+
+/// <summary>Waits on the probe's gate, then fails: a delivery that fails after its lease needed renewing.</summary>
+public sealed class BlockThenFailHandler(Probe probe) : IQueueHandler<TestMessage>
+{
+    public async Task HandleAsync(TestMessage message, QueueMessageContext context, CancellationToken cancellationToken)
+    {
+        probe.OnStarted(message.Id, context);
+        await probe.Gate.WaitAsync(cancellationToken);
+        probe.OnFailed();
+        throw new InvalidOperationException($"refusing {message.Id}");
+    }
+}

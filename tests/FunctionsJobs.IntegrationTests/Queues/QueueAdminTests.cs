@@ -47,7 +47,7 @@ public sealed class QueueAdminTests(AzuriteFixture azurite) : IClassFixture<Azur
         // Stop the listener so the replayed messages stay in the queue for counting.
         await harness.Host.StopAsync();
         await using var admin = await TestHost.StartAsync(azurite.ConnectionString);
-        var replays = await Task.WhenAll(ReplayAsync(admin, harness.QueueName), ReplayAsync(admin, harness.QueueName));
+        var replays = await Task.WhenAll(QueueHarness.ReplayAsync(admin, harness.QueueName), QueueHarness.ReplayAsync(admin, harness.QueueName));
 
         Assert.Equal(40, replays.Sum());
         Assert.Equal(0, await harness.ApproximateCountAsync(harness.Poison));
@@ -87,14 +87,6 @@ public sealed class QueueAdminTests(AzuriteFixture azurite) : IClassFixture<Azur
     }
 
     private static string QueueHarnessDecode(string base64) => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64));
-
-    private static async Task<int> ReplayAsync(TestHost host, string queue)
-    {
-        using var request = host.Request(HttpMethod.Post, $"/admin/queues/{queue}/poison/replay", TestHost.MasterKey);
-        using var response = await host.Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("moved").GetInt32();
-    }
 
     private static async Task<T> GetJsonAsync<T>(TestHost host, string path)
     {

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Queues;
@@ -39,7 +41,11 @@ public sealed class QueueHarness : IAsyncDisposable
     public QueueClient Poison { get; }
 
     public static async Task<QueueHarness> StartAsync<THandler, TMessage>(
-        string connectionString, string queuePrefix, IReadOnlyDictionary<string, string>? settings = null, Func<QueueClient, Task>? beforeStart = null)
+        string connectionString,
+        string queuePrefix,
+        IReadOnlyDictionary<string, string>? settings = null,
+        Func<QueueClient, Task>? beforeStart = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
         where THandler : class, IQueueHandler<TMessage>
     {
         var probe = new Probe();
@@ -55,12 +61,13 @@ public sealed class QueueHarness : IAsyncDisposable
         {
             builder.Services.AddSingleton(probe);
             builder.Services.AddQueueFunction<THandler, TMessage>(builder.Configuration, FunctionName, QueueSetting, queueName);
+            configure?.Invoke(builder);
         });
         return new QueueHarness(host, probe, connectionString, queueName);
     }
 
     public Task SendAsync(TestMessage message) =>
-        Base64.SendMessageAsync(System.Text.Json.JsonSerializer.Serialize(message, JobJson.Options));
+        Base64.SendMessageAsync(JsonSerializer.Serialize(message, JobJson.Options));
 
     /// <summary>Every message that is visible now (peek shows at most 32, so receive and release).</summary>
     public async Task<List<QueueMessage>> DrainVisibleAsync(QueueClient queue)
@@ -105,6 +112,24 @@ public sealed class QueueHarness : IAsyncDisposable
     }
 
     public async Task<int> ApproximateCountAsync(QueueClient queue) => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    /// <summary>The poison messages with their recorded reasons, as <c>GET /admin/queues/{name}/poison</c> shows them.</summary>
+    public async Task<List<JsonElement>> PeekPoisonAsync()
+    {
+        using var request = Host.Request(HttpMethod.Get, $"/admin/queues/{QueueName}/poison", TestHost.MasterKey);
+        using var response = await Host.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<List<JsonElement>>())!;
+    }
+
+    /// <summary><c>POST /admin/queues/{queue}/poison/replay</c> on <paramref name="host"/>: how many messages it moved back.</summary>
+    public static async Task<int> ReplayAsync(TestHost host, string queue)
+    {
+        using var request = host.Request(HttpMethod.Post, $"/admin/queues/{queue}/poison/replay", TestHost.MasterKey);
+        using var response = await host.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("moved").GetInt32();
+    }
 
     public static string Decode(QueueMessage message) => Encoding.UTF8.GetString(Convert.FromBase64String(message.Body.ToString()));
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using FunctionsJobs.Core.Queues;
@@ -106,7 +105,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Equal([1L, 2L, 3L], harness.Probe.Started.Where(s => s.Payload == "bad").Select(s => s.Context.DequeueCount).Order());
         await QueueHarness.EventuallyAsync(async () => await harness.ApproximateCountAsync(harness.Raw) == 0, "source queue empty");
 
-        var peek = await PeekPoisonAsync(harness);
+        var peek = await harness.PeekPoisonAsync();
         var reason = Assert.Single(peek).GetProperty("reason").GetString();
         Assert.Contains("delivery 3 of 3", reason, StringComparison.Ordinal);
         Assert.Contains("refusing bad", reason, StringComparison.Ordinal);
@@ -127,7 +126,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         var logged = await harness.Host.Logs.WaitForAsync(e => e.Message.Contains("cannot be decoded", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Contains("base64", logged.Message, StringComparison.Ordinal);
         Assert.Equal(harness.QueueName, logged.Fields["QueueName"]);
-        Assert.Contains("base64", Assert.Single(await PeekPoisonAsync(harness)).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("base64", Assert.Single(await harness.PeekPoisonAsync()).GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -146,7 +145,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
 
         Assert.Equal(body, Assert.Single(await harness.PoisonMessagesAsync()).Body.ToString());
         Assert.Single(harness.Probe.Started);
-        var reason = Assert.Single(await PeekPoisonAsync(harness)).GetProperty("reason").GetString();
+        var reason = Assert.Single(await harness.PeekPoisonAsync()).GetProperty("reason").GetString();
         Assert.Contains(expectedReason, reason, StringComparison.Ordinal);
     }
 
@@ -166,7 +165,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
 
         await QueueHarness.EventuallyAsync(async () => (await harness.PoisonMessagesAsync()).Length == 1, "poison message");
         Assert.Empty(harness.Probe.Started);
-        Assert.Contains("exceeds maxDequeueCount 3", Assert.Single(await PeekPoisonAsync(harness)).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("exceeds maxDequeueCount 3", Assert.Single(await harness.PeekPoisonAsync()).GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -216,16 +215,8 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         await QueueHarness.EventuallyAsync(async () => (await harness.PoisonMessagesAsync()).Length == 1, "poison message");
 
         Assert.Empty(harness.Probe.Completed);
-        var reason = Assert.Single(await PeekPoisonAsync(harness)).GetProperty("reason").GetString();
+        var reason = Assert.Single(await harness.PeekPoisonAsync()).GetProperty("reason").GetString();
         Assert.Contains("delivery 3 of 3", reason, StringComparison.Ordinal);
         Assert.Contains("TimeoutException: functionTimeout 00:00:00.3000000 exceeded", reason, StringComparison.Ordinal);
-    }
-
-    private static async Task<List<JsonElement>> PeekPoisonAsync(QueueHarness harness)
-    {
-        using var request = harness.Host.Request(HttpMethod.Get, $"/admin/queues/{harness.QueueName}/poison", TestHost.MasterKey);
-        using var response = await harness.Host.Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<List<JsonElement>>())!;
     }
 }

@@ -30,6 +30,9 @@ public sealed class JobProbe
 
     public SemaphoreSlim Gate { get; } = new(0);
 
+    /// <summary>A blocked run waits for <see cref="Gate"/> without its token: a job that ignores cancellation.</summary>
+    public bool IgnoreCancellation { get; set; }
+
     /// <summary>The first this many runs throw.</summary>
     public int FailRuns { get; set; }
 
@@ -58,7 +61,7 @@ public sealed class JobProbe
             {
                 try
                 {
-                    await Gate.WaitAsync(cancellationToken);
+                    await Gate.WaitAsync(IgnoreCancellation ? CancellationToken.None : cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {

@@ -91,6 +91,20 @@ public sealed class TimerHarness : IAsyncDisposable
 
     public Task<IReadOnlyList<JobRun>> RunsAsync(int max = 1000) => History.ListAsync(ProbeJob.FunctionName, max, CancellationToken.None);
 
+    /// <summary>The first run record, now or soon, that meets <paramref name="condition"/>.</summary>
+    public async Task<JobRun> EventuallyRunAsync(Func<JobRun, bool> condition)
+    {
+        JobRun? match = null;
+        await Queues.QueueHarness.EventuallyAsync(
+            async () => (match = (await RunsAsync()).FirstOrDefault(condition)) is not null,
+            "a run record in the expected state");
+        return match!;
+    }
+
+    /// <summary><c>POST /admin/functions/ProbeJob</c> on <paramref name="host"/>, with no body.</summary>
+    public static Task<HttpResponseMessage> RunByHandAsync(TestHost host) =>
+        host.Http.SendAsync(host.Request(HttpMethod.Post, $"/admin/functions/{ProbeJob.FunctionName}", TestHost.MasterKey));
+
     /// <summary>Waits for a log entry of any host.</summary>
     public Task WaitForLogAsync(Func<LogEntry, bool> match, TimeSpan? timeout = null) =>
         Task.WhenAny(_hosts.Select(h => h.Logs.WaitForAsync(match, timeout ?? TimeSpan.FromSeconds(30)))).Unwrap();

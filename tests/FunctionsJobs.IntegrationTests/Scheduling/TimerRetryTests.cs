@@ -22,7 +22,7 @@ public sealed class TimerRetryTests(AzuriteFixture azurite) : IClassFixture<Azur
         harness.Probe.FailRuns = 1;
         var host = await harness.StartHostAsync();
 
-        using var accepted = await RunByHandAsync(host);
+        using var accepted = await TimerHarness.RunByHandAsync(host);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         await harness.Probe.WaitUntilAsync(p => p.Completed.Count == 1);
 
@@ -43,12 +43,12 @@ public sealed class TimerRetryTests(AzuriteFixture azurite) : IClassFixture<Azur
         harness.Probe.FailRuns = 100;
         var host = await harness.StartHostAsync();
 
-        using (await RunByHandAsync(host))
+        using (await TimerHarness.RunByHandAsync(host))
         {
         }
 
         // Another manual run is accepted only once the lock is released, i.e. once the retries gave up.
-        await QueueHarness.EventuallyAsync(async () => { using var again = await RunByHandAsync(host); return again.StatusCode == HttpStatusCode.Accepted; }, "the lock released after the last retry");
+        await QueueHarness.EventuallyAsync(async () => { using var again = await TimerHarness.RunByHandAsync(host); return again.StatusCode == HttpStatusCode.Accepted; }, "the lock released after the last retry");
         await QueueHarness.EventuallyAsync(async () => (await harness.RunsAsync()).Count(r => r.Outcome == JobOutcome.Failed) >= 4, "the second manual run failed too");
 
         var runs = (await harness.RunsAsync()).OrderBy(r => r.StartedAt).ToList();
@@ -63,11 +63,11 @@ public sealed class TimerRetryTests(AzuriteFixture azurite) : IClassFixture<Azur
         harness.Probe.FailRuns = 1;
         var host = await harness.StartHostAsync();
 
-        using (await RunByHandAsync(host))
+        using (await TimerHarness.RunByHandAsync(host))
         {
         }
 
-        await QueueHarness.EventuallyAsync(async () => { using var again = await RunByHandAsync(host); return again.StatusCode == HttpStatusCode.Accepted; }, "the lock released after the failed run");
+        await QueueHarness.EventuallyAsync(async () => { using var again = await TimerHarness.RunByHandAsync(host); return again.StatusCode == HttpStatusCode.Accepted; }, "the lock released after the failed run");
         await harness.Probe.WaitUntilAsync(p => p.Completed.Count == 1);
 
         // The probe sees the job finish before the runner records the end.
@@ -84,7 +84,7 @@ public sealed class TimerRetryTests(AzuriteFixture azurite) : IClassFixture<Azur
         harness.Probe.BlockFirstOnly = true;
         var host = await harness.StartHostAsync();
 
-        using (await RunByHandAsync(host))
+        using (await TimerHarness.RunByHandAsync(host))
         {
         }
 
@@ -96,7 +96,4 @@ public sealed class TimerRetryTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal("functionTimeout 00:00:00.5000000 exceeded", timedOut.Error);
         Assert.Equal(JobOutcome.Succeeded, runs.Single(r => r.Trigger == JobTrigger.Retry).Outcome);
     }
-
-    private static Task<HttpResponseMessage> RunByHandAsync(TestHost host) =>
-        host.Http.SendAsync(host.Request(HttpMethod.Post, $"/admin/functions/{ProbeJob.FunctionName}", TestHost.MasterKey));
 }

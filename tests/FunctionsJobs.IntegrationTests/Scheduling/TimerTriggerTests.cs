@@ -114,7 +114,7 @@ public sealed class TimerTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
 
         await harness.Probe.WaitUntilAsync(p => p.Cancelled.Count == 1, TimeSpan.FromSeconds(20));
         await host.Logs.WaitForAsync(e => e.Message.Contains("lost the lock lease", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
-        var run = await EventuallyRunAsync(harness, r => r.Outcome != JobOutcome.Running);
+        var run = await harness.EventuallyRunAsync(r => r.Outcome != JobOutcome.Running);
         Assert.Equal(JobOutcome.Cancelled, run.Outcome);
         Assert.Contains("lost the lock lease", run.Error, StringComparison.Ordinal);
         Assert.Empty(harness.Probe.Completed);
@@ -129,14 +129,14 @@ public sealed class TimerTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         using var request = host.Request(HttpMethod.Post, $"/admin/functions/{ProbeJob.FunctionName}", TestHost.MasterKey);
         (await host.Http.SendAsync(request)).EnsureSuccessStatusCode();
 
-        var running = await EventuallyRunAsync(harness, r => r.ItemsProcessed == 3);
+        var running = await harness.EventuallyRunAsync(r => r.ItemsProcessed == 3);
 
         Assert.Equal(JobOutcome.Running, running.Outcome);
         Assert.Equal(50, running.Progress);
         Assert.Null(running.EndedAt);
         Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}"), running.Instance);
         harness.Probe.Gate.Release();
-        var finished = await EventuallyRunAsync(harness, r => r.Outcome != JobOutcome.Running);
+        var finished = await harness.EventuallyRunAsync(r => r.Outcome != JobOutcome.Running);
         Assert.Equal(JobOutcome.Succeeded, finished.Outcome);
         Assert.Equal(100, finished.Progress);
         Assert.Equal(LeaseState.Available, (await harness.LockBlob.GetPropertiesAsync()).Value.LeaseState);
@@ -147,14 +147,5 @@ public sealed class TimerTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         await Queues.QueueHarness.EventuallyAsync(
             () => Task.FromResult(harness.Hosts.Sum(h => h.Logs.Entries.Count(e => e.Message.Contains("the lock is held elsewhere", StringComparison.Ordinal))) >= count),
             $"{count} ticks that found the lock held");
-    }
-
-    private static async Task<JobRun> EventuallyRunAsync(TimerHarness harness, Func<JobRun, bool> condition)
-    {
-        JobRun? match = null;
-        await Queues.QueueHarness.EventuallyAsync(
-            async () => (match = (await harness.RunsAsync()).FirstOrDefault(condition)) is not null,
-            "a run record in the expected state");
-        return match!;
     }
 }

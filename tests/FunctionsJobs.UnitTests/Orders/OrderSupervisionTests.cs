@@ -164,7 +164,7 @@ public sealed class OrderSupervisionTests
         Assert.Equal((TimeSpan.FromMinutes(5), 3, 2), (defaults.StuckAfter, defaults.MaxRedispatches, defaults.LookbackDays));
 
         Assert.Equal(
-            "setting 'OrderSupervisorStuckAfter' must be at least 00:01:00, not 00:00:10",
+            "setting 'OrderSupervisorStuckAfter' must be at least 00:01:00, not '00:00:10'",
             Assert.Throws<InvalidSettingException>(() => OrderSupervisorOptions.FromConfiguration(TestConfig.From(("OrderSupervisorStuckAfter", "00:00:10")))).Message);
         Assert.Equal(
             "setting 'OrderSupervisorMaxRedispatches' must be a whole number from 0 to 100, not '-1'",

@@ -118,6 +118,18 @@ public sealed class QueueMessageDecoderTests
     }
 
     [Fact]
+    public void Base64_broken_by_line_breaks_still_decodes_as_Convert_reads_it()
+    {
+        var encoded = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("a message long enough to wrap its base64"));
+        var wrapped = BinaryData.FromString(encoded[..20] + "\r\n" + encoded[20..]);
+
+        var ok = QueueMessageDecoder.TryDecode<string>(wrapped, QueueMessageEncoding.Base64, out var message, out var reason);
+
+        Assert.True(ok, reason);
+        Assert.Equal("a message long enough to wrap its base64", message);
+    }
+
+    [Fact]
     public void String_target_does_not_parse_json()
     {
         var ok = QueueMessageDecoder.TryDecode<string>(Base64("null"), QueueMessageEncoding.Base64, out var message, out _);

@@ -25,31 +25,6 @@ public sealed class QueueTriggerOptionsTests
         Assert.Equal(TimeSpan.Zero, options.VisibilityTimeout);
         Assert.Equal(5, options.MaxDequeueCount);
         Assert.Equal(QueueMessageEncoding.Base64, options.MessageEncoding);
-        Assert.Equal(TimeSpan.FromMinutes(10), options.MessageLease);
-        Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
-    }
-
-    [Theory]
-    [InlineData(null, null)]
-    [InlineData("-1", null)]
-    [InlineData("00:10:00", "00:10:00")]
-    [InlineData("01:30:00", "01:30:00")]
-    public void FunctionTimeout_is_read_from_the_host_json_root_and_minus_one_means_none(string? value, string? expected)
-    {
-        var configuration = value is null ? TestConfig.From() : TestConfig.From(("AzureFunctionsJobHost:functionTimeout", value));
-
-        Assert.Equal(expected is null ? null : TimeSpan.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), QueueTriggerOptions.FromConfiguration(configuration).FunctionTimeout);
-    }
-
-    [Theory]
-    [InlineData("0")]
-    [InlineData("00:00:00")]
-    [InlineData("ten minutes")]
-    public void A_bad_functionTimeout_fails_naming_it(string value)
-    {
-        var error = Assert.Throws<InvalidSettingException>(() => QueueTriggerOptions.FromConfiguration(TestConfig.From(("AzureFunctionsJobHost:functionTimeout", value))));
-
-        Assert.Equal("host.json functionTimeout", error.Setting);
     }
 
     [Fact]
@@ -80,9 +55,7 @@ public sealed class QueueTriggerOptionsTests
             ($"{Queues}:maxPollingInterval", "00:00:02"),
             ($"{Queues}:visibilityTimeout", "00:00:10"),
             ($"{Queues}:maxDequeueCount", "2"),
-            ($"{Queues}:messageEncoding", "None"),
-            ("FunctionsJobs:QueueMessageLease", "00:05:00"),
-            ("FunctionsJobs:DrainTimeout", "00:00:05")));
+            ($"{Queues}:messageEncoding", "None")));
 
         Assert.Equal(4, options.BatchSize);
         Assert.Equal(3, options.NewBatchThreshold);
@@ -90,8 +63,6 @@ public sealed class QueueTriggerOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(10), options.VisibilityTimeout);
         Assert.Equal(2, options.MaxDequeueCount);
         Assert.Equal(QueueMessageEncoding.None, options.MessageEncoding);
-        Assert.Equal(TimeSpan.FromMinutes(5), options.MessageLease);
-        Assert.Equal(TimeSpan.FromSeconds(5), options.DrainTimeout);
     }
 
     [Theory]
@@ -144,27 +115,5 @@ public sealed class QueueTriggerOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(100), QueueTriggerOptions.MinPollingInterval);
     }
 
-    [Theory]
-    [InlineData("FunctionsJobs:QueueMessageLease", "00:00:01")]
-    [InlineData("FunctionsJobs:QueueMessageLease", "ten minutes")]
-    [InlineData("FunctionsJobs:DrainTimeout", "-00:00:01")]
-    [InlineData("FunctionsJobs:DrainTimeout", "later")]
-    public void Invalid_host_setting_names_the_setting(string setting, string value)
-    {
-        var error = Assert.Throws<InvalidSettingException>(() => QueueTriggerOptions.FromConfiguration(TestConfig.From((setting, value))));
 
-        Assert.Equal(setting, error.Setting);
-        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Lease_of_two_seconds_and_drain_of_zero_are_accepted()
-    {
-        var options = QueueTriggerOptions.FromConfiguration(TestConfig.From(
-            ("FunctionsJobs:QueueMessageLease", "00:00:02"),
-            ("FunctionsJobs:DrainTimeout", "00:00:00")));
-
-        Assert.Equal(TimeSpan.FromSeconds(2), options.MessageLease);
-        Assert.Equal(TimeSpan.Zero, options.DrainTimeout);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FunctionsJobs.Core.Settings;
 using Microsoft.Extensions.Configuration;
 
@@ -28,17 +27,6 @@ public static class RetentionSettings
     public static TimeSpan ReadDays(IConfiguration configuration, string setting, int fallback)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var value = configuration[setting];
-        if (value is null)
-        {
-            return TimeSpan.FromDays(fallback);
-        }
-
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days < 1 || days > 36500)
-        {
-            throw new InvalidSettingException(setting, $"must be a whole number of days from 1 to 36500, not '{value}'");
-        }
-
-        return TimeSpan.FromDays(days);
+        return TimeSpan.FromDays(configuration.GetInt(setting, fallback, 1, 36500, unit: "days"));
     }
 }
