@@ -68,7 +68,13 @@ internal sealed class GuardedNodeProcess
 
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"{name} exited during start-up:\n{guarded.Output}"));
+        process.Exited += (_, _) =>
+        {
+            // Exited can come before the last output lines are read (the EADDRINUSE that decides a
+            // retry among them): this WaitForExit returns once both streams have reached their end.
+            process.WaitForExit();
+            ready.TrySetException(new InvalidOperationException($"{name} exited during start-up:\n{guarded.Output}"));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -26,9 +26,11 @@ public sealed partial class CallbackOutbox
     private readonly CallbackSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<CallbackOutbox> _logger;
+    private readonly IQueueSendObserver _sent;
 
-    public CallbackOutbox(StorageAccount storage, CallbackSettings settings, TimeProvider time, ILogger<CallbackOutbox> logger)
+    public CallbackOutbox(StorageAccount storage, CallbackSettings settings, TimeProvider time, ILogger<CallbackOutbox> logger, IQueueSendObserver sent)
     {
+        _sent = sent;
         ArgumentNullException.ThrowIfNull(storage);
         _queue = storage.Queues.GetQueueClient(settings.QueueName);
         _created = new CreateOnce(ct => _queue.CreateIfNotExistsAsync(cancellationToken: ct));
@@ -64,6 +66,7 @@ public sealed partial class CallbackOutbox
         try
         {
             await _queue.UpdateMessageAsync(staged.MessageId, staged.PopReceipt, Serialize(staged.Message with { Committed = true }), TimeSpan.Zero).ConfigureAwait(false);
+            _sent.Sent(_queue.Name);
         }
         catch (RequestFailedException ex)
         {
@@ -85,7 +88,9 @@ public sealed partial class CallbackOutbox
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return (await _queue.SendMessageAsync(Serialize(message), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
+            var receipt = (await _queue.SendMessageAsync(Serialize(message), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
+            _sent.Sent(_queue.Name, hiddenFor);
+            return receipt;
         }
         catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
         {
