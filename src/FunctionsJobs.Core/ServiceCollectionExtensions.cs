@@ -2,6 +2,7 @@ using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Core.SalesReport;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Core.Telemetry;
@@ -28,9 +29,12 @@ public static class ServiceCollectionExtensions
         services.AddRetentionSource<RecentItemsRetention>();
         services.TryAddSingleton<IQueueSendObserver, NoQueueSendObserver>();
         services.AddScheduling(configuration);
+
+        // The jobs, each from its own folder.
         services.AddOrders(configuration);
         services.AddThumbnails(configuration);
         services.AddSalesReport(configuration);
+        services.AddRetention(configuration);
         services.AddCallbacks(configuration);
         return services;
     }

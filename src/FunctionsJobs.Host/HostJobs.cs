@@ -1,29 +1,41 @@
 using FunctionsJobs.Host.Callbacks;
-using FunctionsJobs.Host.Scheduling;
 using FunctionsJobs.Host.Orders;
+using FunctionsJobs.Host.Retention;
+using FunctionsJobs.Host.SalesReport;
+using FunctionsJobs.Host.Scheduling;
 using FunctionsJobs.Host.Thumbnails;
 
 namespace FunctionsJobs.Host;
 
 /// <summary>
-/// The jobs the Host runs. Each job registers its triggers and maps its routes in a file of its
-/// own folder (Thumbnails/, Orders/, Scheduling/); this is the one place that lists them.
+/// The jobs the Host runs, the one place that lists them. Each registers and maps itself through
+/// the same <see cref="IHostJob"/> shape, on the timer runtime that <c>AddHostScheduling</c> provides.
 /// </summary>
 internal static class HostJobs
 {
     public static void Add(WebApplicationBuilder builder)
     {
         builder.Services.AddHostScheduling(builder.Configuration);
-        OrdersJob.Add(builder);
-        builder.AddThumbnailsJob();
-        CallbacksJob.Add(builder);
+        Add<OrdersJob>(builder);
+        Add<ThumbnailsJob>(builder);
+        Add<SalesReportJob>(builder);
+        Add<RetentionJob>(builder);
+        Add<CallbacksJob>(builder);
     }
 
     public static void Map(WebApplication app)
     {
         app.MapScheduling();
-        OrdersJob.Map(app);
-        app.MapThumbnails();
-        CallbacksJob.Map(app);
+        Map<OrdersJob>(app);
+        Map<ThumbnailsJob>(app);
+        Map<SalesReportJob>(app);
+        Map<RetentionJob>(app);
+        Map<CallbacksJob>(app);
     }
+
+    private static void Add<TJob>(WebApplicationBuilder builder)
+        where TJob : IHostJob => TJob.Add(builder);
+
+    private static void Map<TJob>(WebApplication app)
+        where TJob : IHostJob => TJob.Map(app);
 }

@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 

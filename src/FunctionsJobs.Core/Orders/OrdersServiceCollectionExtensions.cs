@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Core.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

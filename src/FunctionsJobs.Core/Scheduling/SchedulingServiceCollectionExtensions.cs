@@ -1,4 +1,3 @@
-using FunctionsJobs.Core.Scheduling.Retention;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,7 +6,7 @@ namespace FunctionsJobs.Core.Scheduling;
 
 public static class SchedulingServiceCollectionExtensions
 {
-    /// <summary>The scheduled jobs, their run history and checkpoints, and the retention sources known so far.</summary>
+    /// <summary>What every scheduled job runs on in both runtimes: the runner, the run history and checkpoints.</summary>
     public static IServiceCollection AddScheduling(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -15,11 +14,6 @@ public static class SchedulingServiceCollectionExtensions
         services.TryAddSingleton<JobCheckpointStore>();
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<JobOverview>();
-        services.TryAddSingleton<IPoisonQueueCatalog, AccountPoisonQueueCatalog>();
-
-        services.AddScheduledJob<RetentionCleanupJob>();
-        services.AddRetentionSource<JobRunsRetention>();
-        services.AddRetentionSource<PoisonMessagesRetention>();
         return services;
     }
 
@@ -29,14 +23,6 @@ public static class SchedulingServiceCollectionExtensions
     {
         services.TryAddSingleton<TJob>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<TJob>());
-        return services;
-    }
-
-    /// <summary>Adds a kind of record for the retention clean-up to remove once it is old.</summary>
-    public static IServiceCollection AddRetentionSource<TSource>(this IServiceCollection services)
-        where TSource : class, IRetentionSource
-    {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRetentionSource, TSource>());
         return services;
     }
 }

@@ -3,7 +3,7 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Core.Storage;
 
 namespace FunctionsJobs.Core.Thumbnails;

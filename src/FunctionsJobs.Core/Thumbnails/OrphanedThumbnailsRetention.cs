@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 

@@ -8,7 +8,7 @@ namespace FunctionsJobs.Host.Callbacks;
 /// Callbacks on the Host: the <c>DeliverCallback</c> queue function (twin of the Functions app's),
 /// and the dead letters under <c>/admin/callbacks</c> (master key): list them, try one again.
 /// </summary>
-internal static partial class CallbacksJob
+internal sealed partial class CallbacksJob : IHostJob
 {
     public const int DefaultMax = 50;
 

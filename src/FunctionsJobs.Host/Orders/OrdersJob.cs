@@ -9,7 +9,7 @@ using FunctionsJobs.Http.Orders;
 namespace FunctionsJobs.Host.Orders;
 
 /// <summary>Orders on the Host: the HTTP starter and status routes, the queue-triggered workflow and the order supervisor's timer.</summary>
-internal static class OrdersJob
+internal sealed class OrdersJob : IHostJob
 {
     public const string ProcessOrder = "ProcessOrder";
 

@@ -1,6 +1,4 @@
-using FunctionsJobs.Core.SalesReport;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
 using FunctionsJobs.Host.Functions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,8 +7,8 @@ namespace FunctionsJobs.Host.Scheduling;
 public static class TimerFunctionRegistration
 {
     /// <summary>
-    /// The Host's timer runtime (locks, schedule monitor, in-flight runs) and its timer functions:
-    /// the twins of the Functions app's <c>[TimerTrigger]</c> methods in src/FunctionsJobs.Functions/Scheduling.
+    /// The Host's timer runtime (locks, schedule monitor, in-flight runs). Each job adds its timer
+    /// functions (<see cref="AddTimerFunction{TJob}"/>), the twins of the Functions app's <c>[TimerTrigger]</c> methods.
     /// </summary>
     public static IServiceCollection AddHostScheduling(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,10 +21,6 @@ public static class TimerFunctionRegistration
         services.TryAddSingleton<IJobTimers, HostJobTimers>();
         services.TryAddSingleton<TimerRuns>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerRuns>());
-        services.Replace(ServiceDescriptor.Singleton<IPoisonQueueCatalog, HostPoisonQueueCatalog>());
-
-        services.AddTimerFunction<RetentionCleanupJob>();
-        services.AddTimerFunction<NightlySalesReportJob>();
         return services;
     }
 

@@ -12,11 +12,11 @@ namespace FunctionsJobs.Host.Thumbnails;
 /// trigger (a container scan, <see cref="ThumbnailBlobScanService"/>), by the reconciliation, or by an
 /// Event Grid subscription with a storage-queue endpoint; the reconciliation timer catches the rest.
 /// </summary>
-internal static class ThumbnailsJob
+internal sealed class ThumbnailsJob : IHostJob
 {
     public const string EventsFunction = "ThumbnailBlobEvents";
 
-    public static void AddThumbnailsJob(this WebApplicationBuilder builder)
+    public static void Add(WebApplicationBuilder builder)
     {
         builder.Services.AddQueueFunction<ThumbnailEventHandler, BlobEvent>(
             builder.Configuration, EventsFunction, ThumbnailSettings.EventsQueueSetting, ThumbnailSettings.DefaultEventsQueue);
@@ -31,5 +31,5 @@ internal static class ThumbnailsJob
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InProcessUploadThumbnails>());
     }
 
-    public static void MapThumbnails(this WebApplication app) => app.MapImageEndpoints();
+    public static void Map(WebApplication app) => app.MapImageEndpoints();
 }

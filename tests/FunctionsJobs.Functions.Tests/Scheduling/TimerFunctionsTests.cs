@@ -1,6 +1,7 @@
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Functions.Orders;
-using FunctionsJobs.Functions.Scheduling;
+using FunctionsJobs.Functions.Retention;
+using FunctionsJobs.Functions.SalesReport;
 using FunctionsJobs.Functions.Thumbnails;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,7 @@ using System.Net;
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

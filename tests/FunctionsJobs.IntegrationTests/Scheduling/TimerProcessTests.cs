@@ -2,7 +2,7 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.IntegrationTests.Queues;
 using FunctionsJobs.IntegrationTests.Startup;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,6 @@
 using System.Text;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Core.Thumbnails;
 using FunctionsJobs.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Host;
 using FunctionsJobs.Host.Functions;
 using FunctionsJobs.Host.Scheduling;

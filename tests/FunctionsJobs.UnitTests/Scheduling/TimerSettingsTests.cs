@@ -1,5 +1,5 @@
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Host.Scheduling;
 

@@ -1,8 +1,9 @@
 using Azure;
 using Azure.Data.Tables;
+using FunctionsJobs.Core.Scheduling;
 using Microsoft.Extensions.Configuration;
 
-namespace FunctionsJobs.Core.Scheduling.Retention;
+namespace FunctionsJobs.Core.Retention;
 
 /// <summary>Run history older than <c>RetentionJobRunsDays</c>: a row-key range per job, deleted 100 rows per transaction.</summary>
 public sealed class JobRunsRetention(JobRunHistory history, IConfiguration configuration) : IRetentionSource

@@ -1,8 +1,9 @@
 using FunctionsJobs.Core.SalesReport;
 using FunctionsJobs.Core.Scheduling;
+using FunctionsJobs.Functions.Scheduling;
 using Microsoft.Azure.Functions.Worker;
 
-namespace FunctionsJobs.Functions.Scheduling;
+namespace FunctionsJobs.Functions.SalesReport;
 
 /// <summary>
 /// The nightly sales report on its schedule (<c>%SalesReportSchedule%</c>). The Functions host keeps

@@ -1,8 +1,9 @@
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Core.Scheduling;
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Functions.Scheduling;
 using Microsoft.Azure.Functions.Worker;
 
-namespace FunctionsJobs.Functions.Scheduling;
+namespace FunctionsJobs.Functions.Retention;
 
 /// <summary>
 /// The retention clean-up on its schedule (<c>%RetentionCleanupSchedule%</c>). The Functions host

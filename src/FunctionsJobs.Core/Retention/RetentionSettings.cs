@@ -1,7 +1,8 @@
+using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Settings;
 using Microsoft.Extensions.Configuration;
 
-namespace FunctionsJobs.Core.Scheduling.Retention;
+namespace FunctionsJobs.Core.Retention;
 
 /// <summary>The retention clean-up job: its function name, schedule and how long each kind of record is kept.</summary>
 public static class RetentionSettings

@@ -1,7 +1,8 @@
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Storage;
 
-namespace FunctionsJobs.Core.Scheduling.Retention;
+namespace FunctionsJobs.Core.Retention;
 
 /// <summary>The poison queues whose old messages the retention clean-up removes.</summary>
 public interface IPoisonQueueCatalog

@@ -1,4 +1,6 @@
-namespace FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Scheduling;
+
+namespace FunctionsJobs.Core.Retention;
 
 /// <summary>
 /// One kind of record the retention clean-up removes once it is older than its retention. A job

@@ -1,7 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
+using FunctionsJobs.Core.Scheduling;
 
-namespace FunctionsJobs.Core.Scheduling.Retention;
+namespace FunctionsJobs.Core.Retention;
 
 /// <summary>Deleting table rows for the retention sources: one entity-group transaction per 100 rows of a partition.</summary>
 public static class RetentionTables

@@ -1,6 +1,7 @@
+using FunctionsJobs.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsJobs.Core.Scheduling.Retention;
+namespace FunctionsJobs.Core.Retention;
 
 /// <summary>
 /// Deletes what has outlived its retention, one <see cref="IRetentionSource"/> after the other. One

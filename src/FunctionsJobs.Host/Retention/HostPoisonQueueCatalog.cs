@@ -1,7 +1,7 @@
-using FunctionsJobs.Core.Scheduling.Retention;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Host.Queues;
 
-namespace FunctionsJobs.Host.Scheduling;
+namespace FunctionsJobs.Host.Retention;
 
 /// <summary>On the Host, the poison queues the retention clean-up tends are those of its own queue functions.</summary>
 internal sealed class HostPoisonQueueCatalog(IEnumerable<QueueFunction> functions) : IPoisonQueueCatalog

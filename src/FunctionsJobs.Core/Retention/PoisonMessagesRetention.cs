@@ -3,12 +3,13 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Settings;
 using FunctionsJobs.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsJobs.Core.Scheduling.Retention;
+namespace FunctionsJobs.Core.Retention;
 
 /// <summary>
 /// Poison messages older than <c>RetentionPoisonMessagesDays</c>, with their recorded reasons, and
