@@ -158,7 +158,8 @@ public sealed class ThumbnailStatusStore
     private static RejectedBlob ToRejected(TableEntity entity) =>
         new(entity.GetString("BlobName") ?? string.Empty, entity.GetString("SourceETag"), entity.GetString("Reason") ?? string.Empty, entity.GetDateTimeOffset("UpdatedAt"));
 
-    private static TableEntity ToEntity(ImageRecord record) => new(record.Id, StatusRow)
+    /// <summary>The status row of <paramref name="record"/>, as written (the thumbnails benchmark's baseline writes the same rows).</summary>
+    public static TableEntity ToEntity(ImageRecord record) => new(record.Id, StatusRow)
     {
         ["Status"] = record.Status.ToString(),
         ["Reason"] = record.Reason,
