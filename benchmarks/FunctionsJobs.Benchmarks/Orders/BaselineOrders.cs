@@ -6,6 +6,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionsJobs.Benchmarks.Orders;
@@ -13,7 +14,8 @@ namespace FunctionsJobs.Benchmarks.Orders;
 /// <summary>
 /// The same storage and SMTP operations per order, in the same order, with the SDK clients called
 /// directly: no Kestrel, no HTTP, no validation, no queue listener, no workflow state machine, no
-/// outbox claim logic. Clients insert the order and send its message; a receive loop with the
+/// outbox claim logic. Clients insert the order, index it in the recent items (the Host's table, so
+/// both sides meet the same table) and send its message; a receive loop with the
 /// listener's batch size and threshold runs each message: read the order; per line read the stock
 /// row and reserve in one transaction; checkpoint; charge row; checkpoint; outbox row; SMTP;
 /// outbox Sent; checkpoint Completed; delete the message.
@@ -28,8 +30,9 @@ internal static class BaselineOrders
         var names = bench.NewNames();
         var tables = bench.Account.Tables;
         TableClient ordersTable = tables.GetTableClient(names.Orders), inventory = tables.GetTableClient(names.Inventory), payments = tables.GetTableClient(names.Payments), outbox = tables.GetTableClient(names.Outbox);
+        var recent = tables.GetTableClient(RecentItems.DefaultTable);
         var queue = bench.Account.Queues.GetQueueClient(names.Queue);
-        await Task.WhenAll(ordersTable.CreateIfNotExistsAsync(), inventory.CreateIfNotExistsAsync(), payments.CreateIfNotExistsAsync(), outbox.CreateIfNotExistsAsync(), queue.CreateIfNotExistsAsync());
+        await Task.WhenAll(ordersTable.CreateIfNotExistsAsync(), inventory.CreateIfNotExistsAsync(), payments.CreateIfNotExistsAsync(), outbox.CreateIfNotExistsAsync(), recent.CreateIfNotExistsAsync(), queue.CreateIfNotExistsAsync());
         var prices = new Dictionary<string, long>();
         foreach (var sku in BenchEnvironment.Skus)
         {
@@ -60,6 +63,7 @@ internal static class BaselineOrders
             };
             order.Record(new OrderStep(OrderSteps.Accept, now, 0, OrderSteps.Succeeded));
             await ordersTable.AddEntityAsync(OrderStore.ToEntity(order), ct);
+            await recent.UpsertEntityAsync(RecentItems.EntityOf(RecentItems.Orders, order.Id, order.CreatedAt), TableUpdateMode.Replace, ct);
             await queue.SendMessageAsync(JsonSerializer.Serialize(new OrderMessage(order.Id), JobJson.Options), ct);
             timings.Submitted(order.Id, started);
         });

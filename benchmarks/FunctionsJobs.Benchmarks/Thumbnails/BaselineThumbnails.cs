@@ -7,7 +7,6 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using FunctionsJobs.Core.Queues;
-using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Core.Thumbnails;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,7 +17,8 @@ namespace FunctionsJobs.Benchmarks.Thumbnails;
 /// What the Host's upload path does for one upload, with the SDK clients called directly: no
 /// Kestrel, no HTTP client, no checks, no handler, no stores. Per upload, as <c>ImageUploads</c>
 /// stores it: the source put (If-None-Match *, its content type and the upload marker), the Pending
-/// status row added, its recent-items row upserted, its event sent hidden for the upload event
+/// status row added, its recent-items row upserted (in the Host's table: both sides meet the same
+/// table), its event sent hidden for the upload event
 /// delay; then, as <c>InProcessUploadThumbnails</c> and <c>ThumbnailHandler</c> make it: the row
 /// replaced as Processing (If-Match), the job's <see cref="ThumbnailGenerator"/>, every size put at
 /// once, the row replaced as Done (If-Match: the image is done), the event deleted. The same bounds
@@ -48,14 +48,14 @@ internal sealed class BaselineThumbnails : IDisposable
         _images = account.Blobs.GetBlobContainerClient($"bench-images-{suffix}");
         _thumbnails = account.Blobs.GetBlobContainerClient($"bench-thumbnails-{suffix}");
         _status = account.Tables.GetTableClient($"BenchImageStatus{suffix}");
-        _recent = account.Tables.GetTableClient($"BenchRecent{suffix}");
+        _recent = account.Tables.GetTableClient(RecentItems.DefaultTable);
         _events = account.Queues.GetQueueClient($"bench-thumbnail-events-{suffix}");
         _bodies = new SemaphoreSlim(settings.Concurrency * 2);
         _room = new SemaphoreSlim(settings.Concurrency);
         _decodes = new SemaphoreSlim(settings.Concurrency);
     }
 
-    /// <summary>Its own containers, tables and queue, created before any clock starts (the Host creates its own once).</summary>
+    /// <summary>Its own containers, status table and queue, created before any clock starts (the Host creates its own once).</summary>
     public static async Task<BaselineThumbnails> CreateAsync(StorageAccount account, ThumbnailSettings settings)
     {
         var baseline = new BaselineThumbnails(account, settings);
@@ -119,8 +119,7 @@ internal sealed class BaselineThumbnails : IDisposable
                 UpdatedAt = now,
             };
             var rowETag = (await _status.AddEntityAsync(ThumbnailStatusStore.ToEntity(pending))).Headers.ETag!.Value;
-            await _recent.UpsertEntityAsync(
-                new TableEntity(RecentItems.PartitionOf(RecentItems.Images, now), $"{JobRunHistory.InvertedTicks(now)}-{id}") { ["ItemId"] = id }, TableUpdateMode.Replace);
+            await _recent.UpsertEntityAsync(RecentItems.EntityOf(RecentItems.Images, id, now), TableUpdateMode.Replace);
             var blobEvent = BlobEvent.Create(BlobEvent.BlobCreated, blob.Uri, _images.Name, blobName, eTag, content.Length, format.ContentType, "PutBlob", now);
             var sent = (await _events.SendMessageAsync(JsonSerializer.Serialize(blobEvent, JobJson.Options), _settings.UploadEventDelay)).Value;
             return Task.Run(() => MakeAsync(content, pending with { RowETag = rowETag }, sent.MessageId, sent.PopReceipt));

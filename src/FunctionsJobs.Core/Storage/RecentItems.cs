@@ -45,7 +45,7 @@ public sealed partial class RecentItems
     /// </summary>
     public async Task TryAddAsync(string kind, string id, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(PartitionOf(kind, at), $"{JobRunHistory.InvertedTicks(at)}-{id}") { ["ItemId"] = id };
+        var entity = EntityOf(kind, id, at);
         try
         {
             await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
@@ -56,6 +56,10 @@ public sealed partial class RecentItems
             LogAddFailed(ex, kind, id);
         }
     }
+
+    /// <summary>The row that records <paramref name="id"/> (the benchmarks' baselines write the same rows).</summary>
+    public static TableEntity EntityOf(string kind, string id, DateTimeOffset at) =>
+        new(PartitionOf(kind, at), $"{JobRunHistory.InvertedTicks(at)}-{id}") { ["ItemId"] = id };
 
     /// <summary>Up to <paramref name="max"/> ids of <paramref name="kind"/>, newest first, each once.</summary>
     public async Task<IReadOnlyList<string>> LatestAsync(string kind, int max, CancellationToken cancellationToken)
