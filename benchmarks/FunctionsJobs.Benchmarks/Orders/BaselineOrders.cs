@@ -71,7 +71,9 @@ internal static class BaselineOrders
         var consuming = ConsumeAsync();
         await producing;
         await consuming.WaitAsync(OrdersCommand.PhaseTimeout);
-        return timings.Result(bench.Requests.Requests - before);
+        var result = timings.Result(bench.Requests.Requests - before);
+        await bench.DropAsync(names);
+        return result;
 
         async Task ConsumeAsync()
         {

@@ -23,7 +23,8 @@ internal static class RuntimeOrders
     public static async Task<PhaseResult> RunAsync(BenchEnvironment bench, int orders, int clients, double? rate = null, PhaseCallback? callback = null)
     {
         var timings = new OrderTimings(orders);
-        await using var host = await StartHostAsync(bench, timings, maxPollingInterval: null, callback);
+        var names = bench.NewNames();
+        await using var host = await StartHostAsync(bench, names, timings, maxPollingInterval: null, callback);
         var before = bench.Requests.Requests;
         var start = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, orders), new ParallelOptions { MaxDegreeOfParallelism = clients }, async (i, ct) =>
@@ -40,6 +41,7 @@ internal static class RuntimeOrders
 
         var result = timings.Result(bench.Requests.Requests - before);
         await host.StopAsync();
+        await bench.DropAsync(names);
         return result;
     }
 
@@ -54,7 +56,8 @@ internal static class RuntimeOrders
         // intervals (at least 5 s) leave it there.
         var idle = maxPollingInterval * 3 < TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(5) : maxPollingInterval * 3;
         var timings = new OrderTimings(orders);
-        await using var host = await StartHostAsync(bench, timings, maxPollingInterval, callback: null);
+        var names = bench.NewNames();
+        await using var host = await StartHostAsync(bench, names, timings, maxPollingInterval, callback: null);
         var before = bench.Requests.Requests;
         for (var i = 0; i < orders; i++)
         {
@@ -65,12 +68,12 @@ internal static class RuntimeOrders
 
         var result = timings.Result(bench.Requests.Requests - before);
         await host.StopAsync();
+        await bench.DropAsync(names);
         return result;
     }
 
-    private static async Task<TestHost> StartHostAsync(BenchEnvironment bench, OrderTimings timings, TimeSpan? maxPollingInterval, PhaseCallback? callback)
+    private static async Task<TestHost> StartHostAsync(BenchEnvironment bench, PhaseNames names, OrderTimings timings, TimeSpan? maxPollingInterval, PhaseCallback? callback)
     {
-        var names = bench.NewNames();
         var settings = new Dictionary<string, string>(bench.Mail.Settings)
         {
             [OrdersSettings.QueueName] = names.Queue,
