@@ -26,17 +26,8 @@ internal static class TimerLockCommand
 
     public static async Task<int> RunAsync(TimerLockOptions options)
     {
-        // On disk, as the other benchmarks run it (docs/benchmarks.md, Azurite).
-        var location = Directory.CreateTempSubdirectory("functionsjobs-bench-azurite-").FullName;
-        try
-        {
-            await using var azurite = await AzuriteServer.StartAsync(location);
-            return await RunAsync(options, azurite);
-        }
-        finally
-        {
-            Directory.Delete(location, recursive: true);
-        }
+        await using var azurite = await DiskAzurite.StartAsync();
+        return await RunAsync(options, azurite.Server);
     }
 
     private static async Task<int> RunAsync(TimerLockOptions options, AzuriteServer azurite)
