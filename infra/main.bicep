@@ -215,6 +215,7 @@ var jobSettings = {
   CallbacksAllowPrivateNetworks: 'false'
   CallbacksReplyQueuePrefix: 'reply-'
   CallbacksMaxConcurrentPerHost: '8'
+  RetentionCallbackDeadLettersDays: '30'
 }
 
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Retention;
+using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Storage;
 
 namespace FunctionsJobs.Core.Callbacks;
@@ -85,5 +87,19 @@ public sealed class CallbackDeadLetters
         {
             return false;
         }
+    }
+
+    /// <summary>Deletes the dead letters given up on before <paramref name="before"/>; a replay racing it keeps its row or finds none.</summary>
+    public async Task<long> PurgeAsync(DateTimeOffset before, JobProgress progress, CancellationToken cancellationToken)
+    {
+        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and DeadLetteredAt lt {before}");
+        long deleted = 0;
+        await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+        {
+            deleted += await RetentionTables.DeleteAsync(_table, page.Values, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
     }
 }

@@ -25,6 +25,11 @@ public sealed record CallbackSettings
     public const string ReplyQueuePrefixSetting = "CallbacksReplyQueuePrefix";
     public const string MaxConcurrentPerHostSetting = "CallbacksMaxConcurrentPerHost";
 
+    /// <summary>Days a dead letter is kept for an operator to look at or replay before the retention clean-up removes it.</summary>
+    public const string DeadLettersRetentionDaysSetting = "RetentionCallbackDeadLettersDays";
+
+    public const int DefaultDeadLettersRetentionDays = 30;
+
     /// <summary>A storage queue message lives 7 days at most; an event retried longer would vanish unseen.</summary>
     public static readonly TimeSpan LongestMaxAge = TimeSpan.FromDays(6);
 

@@ -1,4 +1,5 @@
 using FunctionsJobs.Core.Orders;
+using FunctionsJobs.Core.Retention;
 using FunctionsJobs.Core.Thumbnails;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public static class CallbacksServiceCollectionExtensions
         services.TryAddSingleton<ReceiverSlots>();
         services.TryAddSingleton<CallbackOutbox>();
         services.TryAddSingleton<CallbackDeadLetters>();
+        services.AddRetentionSource<CallbackDeadLettersRetention>();
         services.TryAddSingleton<CallbackCommits>();
         services.TryAddSingleton<OrderCallbacks>();
         services.TryAddSingleton<ImageCallbacks>();

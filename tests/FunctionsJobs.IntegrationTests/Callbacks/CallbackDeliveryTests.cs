@@ -5,6 +5,8 @@ using Azure.Storage.Queues;
 using FunctionsJobs.Core.Callbacks;
 using FunctionsJobs.Core.Orders;
 using FunctionsJobs.Core.Queues;
+using FunctionsJobs.Core.Retention;
+using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.IntegrationTests.Orders;
 using FunctionsJobs.IntegrationTests.Queues;
 using FunctionsJobs.Testing;
@@ -137,6 +139,24 @@ public sealed class CallbackDeliveryTests(OrdersFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         await harness.Receiver.WaitUntilAsync(r => r.Any(x => x.EventId == eventId && x.Answer == 200), Patience);
         Assert.Equal("/hooks?token=secret-in-query", harness.Receiver.Received.Last(r => r.EventId == eventId).PathAndQuery);
+    }
+
+    [Fact]
+    public async Task The_retention_clean_up_removes_dead_letters_older_than_their_retention_and_keeps_newer_ones()
+    {
+        await using var harness = await CallbacksHarness.StartAsync(fixture, new Dictionary<string, string> { [CallbackSettings.MaxAgeSetting] = "00:00:02" });
+        harness.Receiver.Respond = (_, _, _) => Task.FromResult(503);
+        var orderId = await harness.PlaceOrderIdAsync(callbackUrl: harness.Receiver.Url());
+        var deadLetters = harness.Host.Services.GetRequiredService<CallbackDeadLetters>();
+        await QueueHarness.EventuallyAsync(async () => (await deadLetters.ListAsync(10, CancellationToken.None)).Count > 0, "a dead letter", Patience);
+        var retention = harness.Host.Services.GetServices<IRetentionSource>().OfType<CallbackDeadLettersRetention>().Single();
+
+        // A cutoff before it was given up on keeps it; one after removes it.
+        Assert.Equal(0, await retention.PurgeAsync(DateTimeOffset.UtcNow.AddDays(-1), new JobProgress(), CancellationToken.None));
+        Assert.Single(await deadLetters.ListAsync(10, CancellationToken.None), d => d.ResourceId == orderId);
+        Assert.Equal(1, await retention.PurgeAsync(DateTimeOffset.UtcNow.AddMinutes(1), new JobProgress(), CancellationToken.None));
+        Assert.Empty(await deadLetters.ListAsync(10, CancellationToken.None));
+        Assert.Equal(TimeSpan.FromDays(CallbackSettings.DefaultDeadLettersRetentionDays), retention.Retention);
     }
 
     [Fact]
