@@ -32,6 +32,21 @@ public sealed class StatusWatch<T>(Func<T, string> statusOf, Func<T, bool> isFin
     }
 
     /// <summary>
+    /// Callers waiting for a change now: past their first read, so a change stored from here on
+    /// answers them (for tests and diagnostics; <see cref="Count"/> also counts callers still reading).
+    /// </summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_watches)
+            {
+                return _watches.Values.Sum(w => w.WaiterCount);
+            }
+        }
+    }
+
+    /// <summary>
     /// The state of <paramref name="id"/> as soon as its status differs from the status it had when
     /// this call began, or after <paramref name="wait"/> unchanged; at once if it does not exist or is final.
     /// </summary>
@@ -101,6 +116,17 @@ public sealed class StatusWatch<T>(Func<T, string> statusOf, Func<T, bool> isFin
         public int Users { get; set; }
 
         public T? Latest { get; private set; }
+
+        public int WaiterCount
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _waiters.Count;
+                }
+            }
+        }
 
         /// <summary>The state read within the last interval (by any caller), or a read made now and shared.</summary>
         public Task<T?> CurrentAsync(CancellationToken cancellationToken)

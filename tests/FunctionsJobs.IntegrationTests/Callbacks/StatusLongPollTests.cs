@@ -29,7 +29,7 @@ public sealed class StatusLongPollTests(OrdersFixture fixture) : IClassFixture<O
         var watch = harness.Host.Services.GetRequiredService<StatusWatch<Order>>();
 
         var waiting = harness.GetAsync($"/api/orders/{orderId}", "wait=20");
-        await QueueHarness.EventuallyAsync(() => Task.FromResult(watch.Count == 1), "the GET waiting", Patience);
+        await QueueHarness.EventuallyAsync(() => Task.FromResult(watch.Waiting == 1), "the GET waiting for a change", Patience);
         await harness.Orders.Workflow().HandleAsync(new OrderMessage(orderId), OrdersHarness.Delivery(), default);
         using var answer = await waiting;
         var answeredAt = DateTimeOffset.UtcNow;
@@ -49,7 +49,7 @@ public sealed class StatusLongPollTests(OrdersFixture fixture) : IClassFixture<O
         var orderId = await AcceptedOrderAsync(harness);
         var watch = harness.Host.Services.GetRequiredService<StatusWatch<Order>>();
         var waiting = harness.GetAsync($"/api/orders/{orderId}", "wait=25");
-        await QueueHarness.EventuallyAsync(() => Task.FromResult(watch.Count == 1), "the GET waiting", Patience);
+        await QueueHarness.EventuallyAsync(() => Task.FromResult(watch.Waiting == 1), "the GET waiting for a change", Patience);
 
         // Another instance's workflow: a plain table write, nothing published in this process.
         var table = new TableClient(fixture.Azurite.ConnectionString, harness.Orders.Options.OrdersTableName);

@@ -67,6 +67,36 @@ public sealed class StatusWatchTests
     }
 
     [Fact]
+    public async Task A_caller_counts_as_waiting_only_once_its_first_read_is_in_and_a_change_after_that_answers_it()
+    {
+        var time = new FakeTimeProvider();
+        var firstRead = new TaskCompletionSource<Record?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new Store("Accepted");
+        var watch = new StatusWatch<Record>(r => r.Status, r => r.Status == "Done", time);
+        var wait = watch.WaitAsync("r1", _ => store.Reads == 0 ? Count(store, firstRead.Task) : store.ReadAsync(CancellationToken.None), TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        // Its first read has not answered: a change stored now would be its starting state.
+        Assert.Equal(1, watch.Count);
+        Assert.Equal(0, watch.Waiting);
+
+        firstRead.SetResult(new Record("Accepted"));
+        await EventuallyAsync(() => watch.Waiting == 1);
+        store.Status = "Paid";
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var result = await wait.WaitAsync(Patience);
+        Assert.True(result.Changed);
+        Assert.Equal("Paid", result.Latest!.Status);
+        Assert.Equal(0, watch.Waiting);
+
+        static Task<Record?> Count(Store store, Task<Record?> read)
+        {
+            store.CountRead();
+            return read;
+        }
+    }
+
+    [Fact]
     public async Task A_final_or_missing_resource_answers_at_once()
     {
         var watch = new StatusWatch<Record>(r => r.Status, r => r.Status == "Done", new FakeTimeProvider());
@@ -97,9 +127,11 @@ public sealed class StatusWatchTests
 
         public int Reads => Volatile.Read(ref _reads);
 
+        public void CountRead() => Interlocked.Increment(ref _reads);
+
         public Task<Record?> ReadAsync(CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _reads);
+            CountRead();
             return Task.FromResult<Record?>(new Record(Status));
         }
     }
