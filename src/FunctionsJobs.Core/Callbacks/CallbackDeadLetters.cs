@@ -94,12 +94,6 @@ public sealed class CallbackDeadLetters
     {
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and DeadLetteredAt lt {before}");
-        long deleted = 0;
-        await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
-        {
-            deleted += await RetentionTables.DeleteAsync(_table, page.Values, progress, cancellationToken).ConfigureAwait(false);
-        }
-
-        return deleted;
+        return await RetentionTables.DeleteMatchingAsync(_table, filter, progress, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -21,12 +21,6 @@ public sealed class IdempotencyRetention(OrdersStorage storage, IConfiguration c
         await storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey ge {IdempotencyStore.PartitionPrefix} and PartitionKey lt {IdempotencyStore.PartitionRangeEnd} and CreatedAt lt {cutoff}");
-        long deleted = 0;
-        await foreach (var page in storage.Outbox.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
-        {
-            deleted += await RetentionTables.DeleteAsync(storage.Outbox, page.Values, progress, cancellationToken).ConfigureAwait(false);
-        }
-
-        return deleted;
+        return await RetentionTables.DeleteMatchingAsync(storage.Outbox, filter, progress, cancellationToken).ConfigureAwait(false);
     }
 }

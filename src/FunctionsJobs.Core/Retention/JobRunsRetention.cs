@@ -19,19 +19,6 @@ public sealed class JobRunsRetention(JobRunHistory history, IConfiguration confi
 
         // Row keys start with the inverted start time, so "started before the cutoff" is "row key at or above it".
         var filter = TableClient.CreateQueryFilter($"RowKey ge {JobRunHistory.InvertedTicks(cutoff)}");
-        long deleted = 0;
-        try
-        {
-            await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
-            {
-                deleted += await RetentionTables.DeleteAsync(table, page.Values, progress, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // No job has ever run: nothing to delete.
-        }
-
-        return deleted;
+        return await RetentionTables.DeleteMatchingAsync(table, filter, progress, cancellationToken).ConfigureAwait(false);
     }
 }

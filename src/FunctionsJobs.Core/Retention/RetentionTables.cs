@@ -9,6 +9,30 @@ public static class RetentionTables
 {
     private const int TransactionSize = 100;
 
+    /// <summary>
+    /// Deletes the rows matching <paramref name="filter"/>, a page of keys at a time (never the whole
+    /// result in memory), reporting each batch; returns how many. A table that does not exist yet
+    /// holds nothing to delete.
+    /// </summary>
+    public static async Task<long> DeleteMatchingAsync(TableClient table, string filter, JobProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        long deleted = 0;
+        try
+        {
+            await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+            {
+                deleted += await DeleteAsync(table, page.Values, progress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The table was never created: nothing was ever written to it.
+        }
+
+        return deleted;
+    }
+
     /// <summary>Deletes <paramref name="rows"/> (keys suffice), reporting each batch; returns how many.</summary>
     public static async Task<long> DeleteAsync(TableClient table, IEnumerable<TableEntity> rows, JobProgress progress, CancellationToken cancellationToken)
     {

@@ -108,19 +108,6 @@ public sealed class RecentItemsRetention(RecentItems recent, IConfiguration conf
     {
         ArgumentNullException.ThrowIfNull(recent);
         var filter = TableClient.CreateQueryFilter($"RowKey ge {JobRunHistory.InvertedTicks(cutoff)}");
-        long deleted = 0;
-        try
-        {
-            await foreach (var page in recent.Table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
-            {
-                deleted += await RetentionTables.DeleteAsync(recent.Table, page.Values, progress, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // Nothing was ever indexed.
-        }
-
-        return deleted;
+        return await RetentionTables.DeleteMatchingAsync(recent.Table, filter, progress, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -147,13 +147,7 @@ public sealed class BlobScanReceipts
     {
         await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey ne {WatermarkPartition} and State eq {StateDone} and CompletedAt lt {before}");
-        long deleted = 0;
-        await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
-        {
-            deleted += await RetentionTables.DeleteAsync(_table, page.Values, progress, cancellationToken).ConfigureAwait(false);
-        }
-
-        return deleted;
+        return await RetentionTables.DeleteMatchingAsync(_table, filter, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A hex hash: never "watermark", and free of the characters table keys forbid.</summary>

@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Scheduling;
 using FunctionsJobs.Core.Retention;
+using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +42,31 @@ public sealed class RetentionTests(AzuriteFixture azurite) : IClassFixture<Azuri
 
         // Repeating a finished clean-up deletes nothing more.
         Assert.Equal(0, (await RunRetentionAsync(services)).ItemsProcessed);
+    }
+
+    [Fact]
+    public async Task Recent_items_index_rows_older_than_their_retention_are_deleted_and_younger_ones_kept()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using var services = CoreServices.Build(azurite.ConnectionString, new LogSink(), settings: new Dictionary<string, string?>
+        {
+            [RecentItems.TableSetting] = $"Recent{Guid.NewGuid():N}"[..20],
+            [RecentItemsRetention.DaysSetting] = "7",
+        });
+        var recent = services.GetRequiredService<RecentItems>();
+        foreach (var (kind, id, age) in new[] { (RecentItems.Orders, "o-10", 10), (RecentItems.Orders, "o-8", 8), (RecentItems.Orders, "o-6", 6), (RecentItems.Orders, "o-1", 1), (RecentItems.Images, "i-9", 9), (RecentItems.Images, "i-2", 2) })
+        {
+            await recent.TryAddAsync(kind, id, now.AddDays(-age), CancellationToken.None);
+        }
+
+        var retention = services.GetServices<IRetentionSource>().OfType<RecentItemsRetention>().Single();
+        Assert.Equal(TimeSpan.FromDays(7), retention.Retention);
+        var progress = new JobProgress();
+
+        Assert.Equal(3, await retention.PurgeAsync(now - retention.Retention, progress, CancellationToken.None));
+        Assert.Equal(["o-1", "o-6"], await recent.LatestAsync(RecentItems.Orders, 10, CancellationToken.None));
+        Assert.Equal(["i-2"], await recent.LatestAsync(RecentItems.Images, 10, CancellationToken.None));
+        Assert.Equal(0, await retention.PurgeAsync(now - retention.Retention, progress, CancellationToken.None));
     }
 
     [Fact]
