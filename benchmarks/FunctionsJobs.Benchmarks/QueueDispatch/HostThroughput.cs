@@ -25,7 +25,7 @@ internal static class HostThroughput
         string connectionString, StorageAccount account, StorageRequestCounter counter, string queueName, int messages, int batchSize, int newBatchThreshold, bool telemetry = false)
     {
         var traffic = counter.Watch(queueName, expectedDeletes: messages);
-        var probe = new FirstHandled();
+        var probe = new FirstHandled(traffic);
         var settings = new Dictionary<string, string>
         {
             [BenchStorage.BatchSize] = batchSize.ToString(CultureInfo.InvariantCulture),
@@ -60,15 +60,18 @@ internal static class HostThroughput
         }
 
         await host.StopAsync();
-        return PhaseResult.Between(probe.First, lastDeleted, messages);
+        return PhaseResult.Between(probe.First, lastDeleted, messages, traffic.RequestsAtAllDeleted - probe.RequestsAtFirst);
     }
 
     /// <summary>When the first handler ran, and how many ran: one interlocked increment per message, nothing more.</summary>
-    internal sealed class FirstHandled
+    internal sealed class FirstHandled(QueueTraffic traffic)
     {
         private long _handled;
 
         public Mark First { get; private set; }
+
+        /// <summary>The requests to the queue before the clock started (the polls while the messages were hidden, the first receive).</summary>
+        public long RequestsAtFirst { get; private set; }
 
         public long Handled => Interlocked.Read(ref _handled);
 
@@ -76,6 +79,7 @@ internal static class HostThroughput
         {
             if (Interlocked.Increment(ref _handled) == 1)
             {
+                RequestsAtFirst = traffic.Requests;
                 First = Mark.Now();
             }
         }

@@ -162,7 +162,7 @@ internal static class QueueDispatchCommand
         async Task<PhaseResult> BaselineAsync(int messages)
         {
             var queue = await FilledQueueAsync("bench-sdk", messages);
-            var rate = await SdkBaseline.RunAsync(account, queue, messages, BatchSize, NewBatchThreshold);
+            var rate = await SdkBaseline.RunAsync(account, counter.Watch(queue), queue, messages, BatchSize, NewBatchThreshold);
             await BenchStorage.DeleteAsync(account, queue);
             return rate;
         }
@@ -195,7 +195,7 @@ internal static class QueueDispatchCommand
     }
 
     private static string Describe(PhaseResult result) =>
-        $"{result.MessagesPerSecond:F0} msg/s ({result.CpuMicrosecondsPerMessage:F0} us CPU/msg, {result.WorkItemsPerMessage:F1} thread-pool items/msg, {result.BytesPerMessage / 1024:F1} KiB allocated/msg)";
+        $"{result.MessagesPerSecond:F0} msg/s ({result.RequestsPerMessage:F2} requests/msg, {result.CpuMicrosecondsPerMessage:F0} us CPU/msg, {result.WorkItemsPerMessage:F1} thread-pool items/msg, {result.BytesPerMessage / 1024:F1} KiB allocated/msg)";
 
     private static double Median(IEnumerable<double> values)
     {

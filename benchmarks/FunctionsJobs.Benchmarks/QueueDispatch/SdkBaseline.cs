@@ -12,7 +12,7 @@ namespace FunctionsJobs.Benchmarks.QueueDispatch;
 /// </summary>
 internal static class SdkBaseline
 {
-    public static async Task<PhaseResult> RunAsync(StorageAccount account, string queueName, int messages, int batchSize, int newBatchThreshold)
+    public static async Task<PhaseResult> RunAsync(StorageAccount account, QueueTraffic traffic, string queueName, int messages, int batchSize, int newBatchThreshold)
     {
         // The raw (no encoding) client, as the listener uses.
         var queue = account.RawQueues.GetQueueClient(queueName);
@@ -21,6 +21,7 @@ internal static class SdkBaseline
         var deletes = new List<Task>(messages);
         var received = 0;
         Mark? first = null;
+        long requestsAtFirst = 0;
         var deadline = Stopwatch.StartNew();
 
         while (received < messages)
@@ -44,7 +45,11 @@ internal static class SdkBaseline
             }
 
             // Timed from the first message in hand, as the runtime is timed from its first handler call.
-            first ??= Mark.Now();
+            if (first is null)
+            {
+                requestsAtFirst = traffic.Requests;
+                first = Mark.Now();
+            }
 
             received += batch.Length;
             foreach (var message in batch)
@@ -55,7 +60,7 @@ internal static class SdkBaseline
         }
 
         await Task.WhenAll(deletes);
-        return PhaseResult.Between(first!.Value, Mark.Now(), messages);
+        return PhaseResult.Between(first!.Value, Mark.Now(), messages, traffic.Requests - requestsAtFirst);
 
         async Task DeleteAsync(QueueMessage message)
         {

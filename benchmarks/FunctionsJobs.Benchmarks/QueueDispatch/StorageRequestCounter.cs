@@ -41,14 +41,18 @@ internal sealed class QueueTraffic(long expectedDeletes)
 
     public long Deletes => Interlocked.Read(ref _deletes);
 
+    /// <summary>The requests counted when the last expected delete answered.</summary>
+    public long RequestsAtAllDeleted { get; private set; }
+
     /// <summary>Completes with the moment the response to the last expected delete arrived.</summary>
     public Task<Mark> AllDeleted => _allDeleted.Task;
 
     internal void Record(bool deleted)
     {
-        Interlocked.Increment(ref _requests);
+        var requests = Interlocked.Increment(ref _requests);
         if (deleted && Interlocked.Increment(ref _deletes) == expectedDeletes)
         {
+            RequestsAtAllDeleted = requests;
             _allDeleted.TrySetResult(Mark.Now());
         }
     }
