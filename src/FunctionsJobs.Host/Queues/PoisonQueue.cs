@@ -126,6 +126,9 @@ public sealed partial class PoisonQueue(
         var leaseLength = options.MessageLease < LongestReplayLease ? options.MessageLease : LongestReplayLease;
         await using var leases = new MessageLeases(poison, leaseLength, time, logger);
         leases.Start();
+
+        // Replay settles poison messages the way a listener settles its own; it never moves one to poison.
+        var settlement = new MessageSettlement(poison, leases, this, functionName: string.Empty, time);
         var moved = 0;
         while (moved < max)
         {
@@ -150,7 +153,7 @@ public sealed partial class PoisonQueue(
             {
                 while (held.TryPeek(out var next))
                 {
-                    if (await ReplayOneAsync(poison, target, next.Message, next.Lease, leases, cancellationToken).ConfigureAwait(false))
+                    if (await ReplayOneAsync(poison, target, next.Message, next.Lease, settlement, cancellationToken).ConfigureAwait(false))
                     {
                         moved++;
                     }
@@ -161,9 +164,10 @@ public sealed partial class PoisonQueue(
             finally
             {
                 // Stopped early (the request ended, storage failed): what is left becomes visible again at once.
-                foreach (var (message, lease) in held)
+                foreach (var (_, lease) in held)
                 {
-                    await ReleaseAsync(poison, await leases.StopAsync(lease).ConfigureAwait(false)).ConfigureAwait(false);
+                    // Refused or failed: it becomes visible when its lease runs out.
+                    await settlement.ReleaseAsync(lease, TimeSpan.Zero).ConfigureAwait(false);
                 }
             }
         }
@@ -176,36 +180,39 @@ public sealed partial class PoisonQueue(
         return moved;
     }
 
-    private async Task<bool> ReplayOneAsync(QueueClient poison, QueueClient target, QueueMessage message, MessageLease lease, MessageLeases leases, CancellationToken cancellationToken)
+    private async Task<bool> ReplayOneAsync(QueueClient poison, QueueClient target, QueueMessage message, MessageLease lease, MessageSettlement settlement, CancellationToken cancellationToken)
     {
         if (lease.LostReason is not null)
         {
             // Lost while earlier messages of the batch were sent: another reader has it now.
-            await leases.StopAsync(lease).ConfigureAwait(false);
+            await settlement.LetLapseAsync(lease).ConfigureAwait(false);
             return false;
         }
 
         var copy = (await target.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         sends.Sent(target.Name);
-        await leases.StopAsync(lease).ConfigureAwait(false);
-        if (lease.LostReason is null)
+        var deleted = await settlement.CompleteAsync(lease).ConfigureAwait(false);
+        if (deleted.Outcome is SettleOutcome.Deleted or SettleOutcome.AlreadyGone)
         {
-            using var deadline = new CallDeadline(lease.ExpiresAt - time.GetUtcNow(), time);
-            try
+            // Gone from poison (or deleted by someone else, the clean-up): it is in its queue only.
+            if (deleted.Outcome == SettleOutcome.Deleted)
             {
-                await poison.DeleteMessageAsync(message.MessageId, lease.PopReceipt, deadline.Token).ConfigureAwait(false);
-                await DeleteReasonAsync(poison.Name, message.MessageId, CancellationToken.None).ConfigureAwait(false);
-                return true;
+                try
+                {
+                    await DeleteReasonAsync(poison.Name, message.MessageId, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (RequestFailedException)
+                {
+                    // The message is moved; its reason is orphaned, and the retention clean-up removes orphaned reasons.
+                }
             }
-            catch (RequestFailedException ex) when (QueueErrors.IsGone(ex))
-            {
-                // Deleted by someone else (the clean-up): it is in its queue only.
-                return true;
-            }
-            catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
-            {
-                LogReplayDeleteFailed(ex, poison.Name, message.MessageId);
-            }
+
+            return true;
+        }
+
+        if (deleted.Error is { } error)
+        {
+            LogReplayDeleteFailed(error, poison.Name, message.MessageId);
         }
 
         // Still in poison, under someone else's receipt: take the copy back, so the message is in one queue only.
@@ -219,24 +226,6 @@ public sealed partial class PoisonQueue(
         }
 
         return false;
-    }
-
-    private async Task ReleaseAsync(QueueClient poison, MessageLease lease)
-    {
-        if (lease.LostReason is not null)
-        {
-            return;
-        }
-
-        using var deadline = new CallDeadline(lease.ExpiresAt - time.GetUtcNow(), time);
-        try
-        {
-            await poison.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: deadline.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException)
-        {
-            // It becomes visible when its lease runs out.
-        }
     }
 
     private async Task<TableEntity?> ReadReasonAsync(string poisonName, string messageId, CancellationToken cancellationToken)

@@ -148,6 +148,28 @@ public sealed class QueueFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
     }
 
     [Fact]
+    public async Task Tables_down_during_a_poison_replay_still_move_the_message_back_to_its_queue_once()
+    {
+        await using var proxy = await StorageFaultProxy.StartAsync(azurite.Server);
+        await using var harness = await QueueHarness.StartAsync<FailingHandler, TestMessage>(azurite.ConnectionString, "notablesreplay", OneDelivery);
+        var body = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new TestMessage("replayed", -1), JobJson.Options));
+        await harness.Raw.SendMessageAsync(body);
+        await QueueHarness.EventuallyAsync(async () => (await harness.PoisonMessagesAsync()).Length == 1 && await harness.ApproximateCountAsync(harness.Raw) == 0, "message in poison");
+        await harness.Host.StopAsync();
+
+        // The poison message is deleted, then its recorded reason cannot be: the reason is orphaned
+        // (the retention clean-up removes it), and the message must not be lost with it.
+        await using var admin = await TestHost.StartAsync(proxy.ConnectionString);
+        using (proxy.Inject(r => r.Service == StorageService.Table, StorageFault.Fail(503, "ServerBusy")))
+        {
+            Assert.Equal(1, await QueueHarness.ReplayAsync(admin, harness.QueueName));
+        }
+
+        Assert.Empty(await harness.DrainVisibleAsync(harness.Poison));
+        Assert.Equal(body, Assert.Single(await harness.DrainVisibleAsync(harness.Raw)).Body.ToString());
+    }
+
+    [Fact]
     public async Task A_poison_replay_whose_send_outlasts_the_receive_visibility_leaves_the_message_in_one_queue()
     {
         await using var proxy = await StorageFaultProxy.StartAsync(azurite.Server);
