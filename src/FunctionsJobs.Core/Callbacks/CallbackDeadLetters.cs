@@ -92,7 +92,6 @@ public sealed class CallbackDeadLetters
     /// <summary>Deletes the dead letters given up on before <paramref name="before"/>; a replay racing it keeps its row or finds none.</summary>
     public async Task<long> PurgeAsync(DateTimeOffset before, JobProgress progress, CancellationToken cancellationToken)
     {
-        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and DeadLetteredAt lt {before}");
         return await RetentionTables.DeleteMatchingAsync(_table, filter, progress, cancellationToken).ConfigureAwait(false);
     }

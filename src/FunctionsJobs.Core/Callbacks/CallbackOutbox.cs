@@ -85,19 +85,11 @@ public sealed partial class CallbackOutbox
 
     private async Task<SendReceipt> SendAsync(CallbackMessage message, TimeSpan? hiddenFor, CancellationToken cancellationToken)
     {
-        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var receipt = (await _queue.SendMessageAsync(Serialize(message), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value;
-            _sent.Sent(_queue.Name, hiddenFor);
-            return receipt;
-        }
-        catch (RequestFailedException ex) when (ex.ErrorCode == "QueueNotFound")
-        {
-            // The queue went away (an emulator restarted empty): the next send creates it again.
-            _created.Reset();
-            throw;
-        }
+        var receipt = await _created.RunAsync(
+            async () => (await _queue.SendMessageAsync(Serialize(message), hiddenFor, null, cancellationToken).ConfigureAwait(false)).Value,
+            cancellationToken).ConfigureAwait(false);
+        _sent.Sent(_queue.Name, hiddenFor);
+        return receipt;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Callback {EventId}: its state is stored but the event could not be released; it is delivered after its hiding ({RecoveryDelay})")]

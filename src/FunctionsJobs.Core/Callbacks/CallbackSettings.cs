@@ -80,8 +80,8 @@ public sealed record CallbackSettings
         var defaults = new CallbackSettings();
         var settings = new CallbackSettings
         {
-            QueueName = Name(configuration, QueueNameSetting, DefaultQueueName, name => StorageNames.IsQueueName(name), "a queue name (3-56 lowercase letters, digits and single hyphens)"),
-            DeadLettersTable = Name(configuration, DeadLettersTableSetting, DefaultDeadLettersTable, StorageNames.IsTableName, "a table name (3-63 letters and digits, starting with a letter)"),
+            QueueName = configuration.GetQueueName(QueueNameSetting, DefaultQueueName),
+            DeadLettersTable = configuration.GetTableName(DeadLettersTableSetting, DefaultDeadLettersTable),
             SigningKeys = ReadKeys(configuration[SigningSecretSetting]),
             MaxAge = configuration.GetTimeSpan(MaxAgeSetting, defaults.MaxAge, TimeSpan.FromSeconds(1)),
             FirstRetryDelay = configuration.GetTimeSpan(FirstRetryDelaySetting, defaults.FirstRetryDelay, TimeSpan.FromMilliseconds(100)),
@@ -89,7 +89,7 @@ public sealed record CallbackSettings
             Timeout = configuration.GetTimeSpan(TimeoutSetting, defaults.Timeout, TimeSpan.FromMilliseconds(100)),
             RecoveryDelay = configuration.GetTimeSpan(RecoveryDelaySetting, defaults.RecoveryDelay, TimeSpan.FromSeconds(1)),
             AllowPrivateNetworks = configuration.GetBool(AllowPrivateNetworksSetting, defaults.AllowPrivateNetworks),
-            ReplyQueuePrefix = Name(configuration, ReplyQueuePrefixSetting, defaults.ReplyQueuePrefix, IsPrefix, "1-20 lowercase letters, digits and hyphens, starting with a letter"),
+            ReplyQueuePrefix = configuration.GetName(ReplyQueuePrefixSetting, defaults.ReplyQueuePrefix, IsPrefix, "1-20 lowercase letters, digits and hyphens, starting with a letter"),
             MaxConcurrentPerHost = configuration.GetInt(MaxConcurrentPerHostSetting, defaults.MaxConcurrentPerHost, 1, 256),
         };
 
@@ -158,10 +158,4 @@ public sealed record CallbackSettings
 
     private static bool IsPrefix(string value) =>
         value.Length is >= 1 and <= 20 && char.IsAsciiLetterLower(value[0]) && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
-
-    private static string Name(IConfiguration configuration, string name, string fallback, Func<string, bool> valid, string rule)
-    {
-        var value = configuration.GetSetting(name, fallback);
-        return valid(value) ? value : throw new InvalidSettingException(name, $"must be {rule}, not '{value}'");
-    }
 }

@@ -42,8 +42,8 @@ public sealed record OrderSupervisorOptions
         return new OrderSupervisorOptions
         {
             StuckAfter = configuration.GetTimeSpan(OrderSupervisorSettings.StuckAfterSetting, OrderSupervisorSettings.DefaultStuckAfter, TimeSpan.FromMinutes(1)),
-            MaxRedispatches = OrdersOptions.Int(configuration, OrderSupervisorSettings.MaxRedispatchesSetting, OrderSupervisorSettings.DefaultMaxRedispatches, 0, 100),
-            LookbackDays = OrdersOptions.Int(configuration, OrderSupervisorSettings.LookbackDaysSetting, OrderSupervisorSettings.DefaultLookbackDays, 1, 366),
+            MaxRedispatches = configuration.GetInt(OrderSupervisorSettings.MaxRedispatchesSetting, OrderSupervisorSettings.DefaultMaxRedispatches, 0, 100),
+            LookbackDays = configuration.GetInt(OrderSupervisorSettings.LookbackDaysSetting, OrderSupervisorSettings.DefaultLookbackDays, 1, 366),
         };
     }
 }

@@ -137,33 +137,28 @@ public sealed record OrdersOptions
         return new OrdersOptions
         {
             QueueName = configuration.GetSetting(OrdersSettings.QueueName, defaults.QueueName),
-            OrdersTableName = TableName(configuration, OrdersSettings.OrdersTable, defaults.OrdersTableName),
-            InventoryTableName = TableName(configuration, OrdersSettings.InventoryTable, defaults.InventoryTableName),
-            PaymentsTableName = TableName(configuration, OrdersSettings.PaymentsTable, defaults.PaymentsTableName),
-            OutboxTableName = TableName(configuration, OrdersSettings.OutboxTable, defaults.OutboxTableName),
+            OrdersTableName = configuration.GetTableName(OrdersSettings.OrdersTable, defaults.OrdersTableName),
+            InventoryTableName = configuration.GetTableName(OrdersSettings.InventoryTable, defaults.InventoryTableName),
+            PaymentsTableName = configuration.GetTableName(OrdersSettings.PaymentsTable, defaults.PaymentsTableName),
+            OutboxTableName = configuration.GetTableName(OrdersSettings.OutboxTable, defaults.OutboxTableName),
             Transport = Enum(configuration, OrdersSettings.Transport, defaults.Transport),
             SmtpHost = configuration.GetSetting(OrdersSettings.SmtpHost, defaults.SmtpHost),
-            SmtpPort = Int(configuration, OrdersSettings.SmtpPort, defaults.SmtpPort, 1, 65535),
+            SmtpPort = configuration.GetInt(OrdersSettings.SmtpPort, defaults.SmtpPort, 1, 65535),
             SmtpSecurity = OneOf(configuration, OrdersSettings.SmtpSecurity, defaults.SmtpSecurity, "None", "StartTls", "SslOnConnect", "Auto"),
             SmtpUserName = configuration[OrdersSettings.SmtpUserName],
             SmtpPassword = configuration[OrdersSettings.SmtpPassword],
             MailFrom = MailAddress(configuration, OrdersSettings.MailFrom, defaults.MailFrom),
             MailClaim = configuration.GetTimeSpan(OrdersSettings.MailClaim, defaults.MailClaim, TimeSpan.FromSeconds(1)),
-            MaxLines = Int(configuration, OrdersSettings.MaxLines, defaults.MaxLines, 1, 1000),
-            MaxQuantityPerLine = Int(configuration, OrdersSettings.MaxQuantity, defaults.MaxQuantityPerLine, 1, 1_000_000),
-            MaxBodyBytes = Int(configuration, OrdersSettings.MaxBodyBytes, defaults.MaxBodyBytes, 1024, 16 * 1024 * 1024),
-            SeedInventory = Bool(configuration, OrdersSettings.SeedInventory, defaults.SeedInventory),
-            MaxDequeueCount = Int(configuration, OrdersSettings.MaxDequeueCount, defaults.MaxDequeueCount, 1, 1000),
-            ServiceBusMaxDeliveryCount = Int(configuration, OrdersSettings.ServiceBusMaxDeliveryCount, defaults.ServiceBusMaxDeliveryCount, 1, 2000),
-            SandboxTransientFailures = Int(configuration, OrdersSettings.SandboxTransientFailures, defaults.SandboxTransientFailures, 0, 100),
+            MaxLines = configuration.GetInt(OrdersSettings.MaxLines, defaults.MaxLines, 1, 1000),
+            MaxQuantityPerLine = configuration.GetInt(OrdersSettings.MaxQuantity, defaults.MaxQuantityPerLine, 1, 1_000_000),
+            MaxBodyBytes = configuration.GetInt(OrdersSettings.MaxBodyBytes, defaults.MaxBodyBytes, 1024, 16 * 1024 * 1024),
+            SeedInventory = configuration.GetBool(OrdersSettings.SeedInventory, defaults.SeedInventory),
+            MaxDequeueCount = configuration.GetInt(OrdersSettings.MaxDequeueCount, defaults.MaxDequeueCount, 1, 1000),
+            ServiceBusMaxDeliveryCount = configuration.GetInt(OrdersSettings.ServiceBusMaxDeliveryCount, defaults.ServiceBusMaxDeliveryCount, 1, 2000),
+            SandboxTransientFailures = configuration.GetInt(OrdersSettings.SandboxTransientFailures, defaults.SandboxTransientFailures, 0, 100),
             PaymentGateway = configuration[OrdersSettings.PaymentGateway] is null ? null : OneOf(configuration, OrdersSettings.PaymentGateway, OrdersSettings.SandboxGateway, OrdersSettings.SandboxGateway),
         };
     }
-
-    /// <summary>A whole-number setting within bounds; the Orders job's other settings (the supervisor's) read theirs so too.</summary>
-    internal static int Int(IConfiguration configuration, string name, int fallback, int min, int max) => configuration.GetInt(name, fallback, min, max);
-
-    private static bool Bool(IConfiguration configuration, string name, bool fallback) => configuration.GetBool(name, fallback);
 
     private static T Enum<T>(IConfiguration configuration, string name, T fallback)
         where T : struct, System.Enum
@@ -184,13 +179,6 @@ public sealed record OrdersOptions
         var value = configuration.GetSetting(name, fallback);
         return allowed.FirstOrDefault(a => string.Equals(a, value, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidSettingException(name, $"must be one of {string.Join(", ", allowed)}, not '{value}'");
-    }
-
-    private static string TableName(IConfiguration configuration, string name, string fallback)
-    {
-        var value = configuration.GetSetting(name, fallback);
-        var valid = value.Length is >= 3 and <= 63 && char.IsAsciiLetter(value[0]) && value.All(char.IsAsciiLetterOrDigit);
-        return valid ? value : throw new InvalidSettingException(name, $"must be a table name (3-63 letters and digits, starting with a letter), not '{value}'");
     }
 
     private static string MailAddress(IConfiguration configuration, string name, string fallback)

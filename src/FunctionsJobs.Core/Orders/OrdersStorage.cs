@@ -40,20 +40,7 @@ public sealed class OrdersStorage
     public Task EnsureCreatedAsync(CancellationToken cancellationToken) => _created.EnsureAsync(cancellationToken);
 
     /// <summary>Runs <paramref name="operation"/>; a 404 for a missing table or queue makes the next call create them again.</summary>
-    public async Task<T> RunAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(operation);
-        await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await operation().ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" or "QueueNotFound")
-        {
-            _created.Reset();
-            throw;
-        }
-    }
+    public Task<T> RunAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken) => _created.RunAsync(operation, cancellationToken);
 
     private async Task CreateAsync(CancellationToken cancellationToken)
     {

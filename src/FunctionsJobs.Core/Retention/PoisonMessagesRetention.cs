@@ -108,21 +108,8 @@ public sealed partial class PoisonMessagesRetention(
 
     private async Task<long> PurgeOrphanedReasonsAsync(DateTimeOffset cutoff, JobProgress progress, CancellationToken cancellationToken)
     {
-        long deleted = 0;
-        try
-        {
-            var filter = TableClient.CreateQueryFilter($"PoisonedAt lt {cutoff}");
-            await foreach (var reason in _reasons.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                await _reasons.DeleteEntityAsync(reason.PartitionKey, reason.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-                deleted++;
-                progress.Add(1);
-            }
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // No reasons table: nothing was ever poisoned.
-        }
+        var filter = TableClient.CreateQueryFilter($"PoisonedAt lt {cutoff}");
+        var deleted = await RetentionTables.DeleteMatchingAsync(_reasons, filter, progress, cancellationToken).ConfigureAwait(false);
 
         if (deleted > 0)
         {

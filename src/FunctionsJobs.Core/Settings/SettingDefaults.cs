@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsJobs.Core.Settings;
@@ -39,4 +40,24 @@ public static class SettingDefaults
     /// <summary>Reads <c>true</c> or <c>false</c>.</summary>
     public static bool GetBool(this IConfiguration configuration, string name, bool fallback) =>
         SettingValue.Flag(configuration[name], name, fallback);
+
+    /// <summary>Reads the name of a storage table (<see cref="StorageNames.IsTableName"/>).</summary>
+    public static string GetTableName(this IConfiguration configuration, string name, string fallback) =>
+        configuration.GetName(name, fallback, StorageNames.IsTableName, "a table name (3-63 letters and digits, starting with a letter)");
+
+    /// <summary>Reads the name of a storage queue with room for its <c>-poison</c> twin (<see cref="StorageNames.IsQueueName"/>).</summary>
+    public static string GetQueueName(this IConfiguration configuration, string name, string fallback) =>
+        configuration.GetName(name, fallback, n => StorageNames.IsQueueName(n), "a queue name (3-56 lowercase letters, digits and single hyphens)");
+
+    /// <summary>Reads the name of a blob container: the queue rules, up to 63 characters.</summary>
+    public static string GetContainerName(this IConfiguration configuration, string name, string fallback) =>
+        configuration.GetName(name, fallback, n => StorageNames.IsQueueName(n, maxLength: 63), "a container name (3-63 lowercase letters, digits and single hyphens)");
+
+    /// <summary>Reads a name that must follow <paramref name="rule"/>, which the one-line error states.</summary>
+    public static string GetName(this IConfiguration configuration, string name, string fallback, Func<string, bool> valid, string rule)
+    {
+        ArgumentNullException.ThrowIfNull(valid);
+        var value = configuration.GetSetting(name, fallback);
+        return valid(value) ? value : throw new InvalidSettingException(name, $"must be {rule}, not '{value}'");
+    }
 }

@@ -1,3 +1,5 @@
+using Azure;
+
 namespace FunctionsJobs.Core.Storage;
 
 /// <summary>
@@ -30,4 +32,23 @@ public sealed class CreateOnce(Func<CancellationToken, Task> create)
 
     /// <summary>Forgets that the resource exists, e.g. after a 404 says an emulator came back empty.</summary>
     public void Reset() => Volatile.Write(ref _created, null);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> once the resource exists; a 404 saying it is gone (a wiped
+    /// store, an emulator come back empty) makes the next call create it again.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" or "QueueNotFound" or "ContainerNotFound")
+        {
+            Reset();
+            throw;
+        }
+    }
 }

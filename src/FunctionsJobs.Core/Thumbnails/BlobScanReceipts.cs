@@ -71,7 +71,7 @@ public sealed class BlobScanReceipts
         };
         try
         {
-            var added = await WithTableAsync(() => _table.AddEntityAsync(claim, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var added = await _created.RunAsync(() => _table.AddEntityAsync(claim, cancellationToken), cancellationToken).ConfigureAwait(false);
             return new ReceiptClaim(ReceiptState.Claimed, blobName, key, added.Headers.ETag ?? default);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -132,39 +132,23 @@ public sealed class BlobScanReceipts
     /// <summary>The newest Last-Modified the scan of <paramref name="container"/> had handled everything up to, or null.</summary>
     public async Task<DateTimeOffset?> ReadWatermarkAsync(string container, CancellationToken cancellationToken)
     {
-        var row = await WithTableAsync(() => _table.GetEntityIfExistsAsync<TableEntity>(WatermarkPartition, container, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+        var row = await _created.RunAsync(() => _table.GetEntityIfExistsAsync<TableEntity>(WatermarkPartition, container, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         return row.HasValue ? row.Value!.GetDateTimeOffset("LastModified") : null;
     }
 
     public async Task WriteWatermarkAsync(string container, DateTimeOffset lastModified, CancellationToken cancellationToken)
     {
         var row = new TableEntity(WatermarkPartition, container) { ["LastModified"] = lastModified };
-        await WithTableAsync(() => _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await _created.RunAsync(() => _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes completed receipts completed before <paramref name="before"/>; the watermark row stays.</summary>
     public async Task<long> PurgeCompletedAsync(DateTimeOffset before, JobProgress progress, CancellationToken cancellationToken)
     {
-        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey ne {WatermarkPartition} and State eq {StateDone} and CompletedAt lt {before}");
         return await RetentionTables.DeleteMatchingAsync(_table, filter, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A hex hash: never "watermark", and free of the characters table keys forbid.</summary>
     private static string Partition(string blobName) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(blobName)));
-
-    /// <summary>Runs a request that is the first a pass makes: creates the table once, and again after it vanished (a wiped store, an emulator come back empty).</summary>
-    private async Task<T> WithTableAsync<T>(Func<Task<T>> request, CancellationToken cancellationToken)
-    {
-        await _created.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await request().ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode == "TableNotFound")
-        {
-            _created.Reset();
-            throw;
-        }
-    }
 }

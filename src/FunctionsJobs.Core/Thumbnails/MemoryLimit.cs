@@ -9,8 +9,11 @@ namespace FunctionsJobs.Core.Thumbnails;
 /// </summary>
 public static class MemoryLimit
 {
-    /// <summary>Reads the limit of the process that calls it.</summary>
-    public static long Detect() => Detect("/proc/self/cgroup", "/sys/fs/cgroup", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+    // Read once: a process's limit stays what it started with, and every ThumbnailSettings asks for it.
+    private static readonly Lazy<long> ProcessLimit = new(() => Detect("/proc/self/cgroup", "/sys/fs/cgroup", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));
+
+    /// <summary>The limit of this process.</summary>
+    public static long Detect() => ProcessLimit.Value;
 
     /// <param name="procSelfCgroup">The process's cgroup membership, as <c>/proc/self/cgroup</c> lists it.</param>
     /// <param name="cgroupRoot">Where the cgroup file systems are mounted (<c>/sys/fs/cgroup</c>).</param>

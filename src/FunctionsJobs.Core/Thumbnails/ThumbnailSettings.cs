@@ -103,24 +103,24 @@ public sealed record ThumbnailSettings
         ArgumentNullException.ThrowIfNull(configuration);
         var defaults = new ThumbnailSettings();
         var scanInterval = configuration.GetTimeSpan(ScanIntervalSetting, defaults.ScanInterval, TimeSpan.FromMilliseconds(100));
-        var maxPixels = ReadNumber(configuration, MaxPixelsSetting, defaults.MaxPixels, 1, 1L << 40);
+        var maxPixels = configuration.GetLong(MaxPixelsSetting, defaults.MaxPixels, 1, 1L << 40);
         return new ThumbnailSettings
         {
-            ImagesContainer = ContainerName(configuration, ImagesContainerSetting, DefaultImagesContainer),
-            ThumbnailsContainer = ContainerName(configuration, ThumbnailsContainerSetting, DefaultThumbnailsContainer),
-            StatusTable = TableName(configuration, StatusTableSetting, DefaultStatusTable),
+            ImagesContainer = configuration.GetContainerName(ImagesContainerSetting, DefaultImagesContainer),
+            ThumbnailsContainer = configuration.GetContainerName(ThumbnailsContainerSetting, DefaultThumbnailsContainer),
+            StatusTable = configuration.GetTableName(StatusTableSetting, DefaultStatusTable),
             EventsQueue = configuration.GetSetting(EventsQueueSetting, DefaultEventsQueue),
             Sizes = ReadSizes(configuration),
-            Quality = (int)ReadNumber(configuration, QualitySetting, defaults.Quality, 1, 100),
+            Quality = (int)configuration.GetLong(QualitySetting, defaults.Quality, 1, 100),
             Format = ReadFormat(configuration),
-            MaxBytes = ReadNumber(configuration, MaxBytesSetting, defaults.MaxBytes, 1, 1L << 32),
+            MaxBytes = configuration.GetLong(MaxBytesSetting, defaults.MaxBytes, 1, 1L << 32),
             MaxPixels = maxPixels,
-            Concurrency = (int)ReadNumber(configuration, ConcurrencySetting, DefaultConcurrency(MemoryLimit.Detect(), maxPixels, Environment.ProcessorCount), 1, 256),
+            Concurrency = (int)configuration.GetLong(ConcurrencySetting, DefaultConcurrency(MemoryLimit.Detect(), maxPixels, Environment.ProcessorCount), 1, 256),
             ReconciliationGrace = configuration.GetTimeSpan(ReconciliationGraceSetting, defaults.ReconciliationGrace, TimeSpan.Zero),
             UploadEventDelay = configuration.GetTimeSpan(UploadEventDelaySetting, defaults.UploadEventDelay, TimeSpan.FromSeconds(1)),
             ScanInterval = scanInterval,
             ScanMaxInterval = configuration.GetTimeSpan(ScanMaxIntervalSetting, defaults.ScanMaxInterval > scanInterval ? defaults.ScanMaxInterval : scanInterval, scanInterval),
-            ScanReceiptsTable = TableName(configuration, ScanReceiptsTableSetting, DefaultScanReceiptsTable),
+            ScanReceiptsTable = configuration.GetTableName(ScanReceiptsTableSetting, DefaultScanReceiptsTable),
         };
     }
 
@@ -152,9 +152,6 @@ public sealed record ThumbnailSettings
         return [.. sizes];
     }
 
-    private static long ReadNumber(IConfiguration configuration, string name, long fallback, long min, long max) =>
-        configuration.GetLong(name, fallback, min, max);
-
     private static ThumbnailFormat ReadFormat(IConfiguration configuration)
     {
         var value = configuration.GetSetting(FormatSetting, "jpeg");
@@ -165,23 +162,6 @@ public sealed record ThumbnailSettings
             "png" => ThumbnailFormat.Png,
             _ => throw new InvalidSettingException(FormatSetting, $"must be 'jpeg', 'webp' or 'png', not '{value}'"),
         };
-    }
-
-    private static string ContainerName(IConfiguration configuration, string name, string fallback)
-    {
-        var value = configuration.GetSetting(name, fallback);
-        var valid = value.Length is >= 3 and <= 63
-            && char.IsAsciiLetterOrDigit(value[0]) && char.IsAsciiLetterOrDigit(value[^1])
-            && !value.Contains("--", StringComparison.Ordinal)
-            && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
-        return valid ? value : throw new InvalidSettingException(name, $"must be a container name (3-63 lowercase letters, digits and single hyphens), not '{value}'");
-    }
-
-    private static string TableName(IConfiguration configuration, string name, string fallback)
-    {
-        var value = configuration.GetSetting(name, fallback);
-        var valid = value.Length is >= 3 and <= 63 && char.IsAsciiLetter(value[0]) && value.All(char.IsAsciiLetterOrDigit);
-        return valid ? value : throw new InvalidSettingException(name, $"must be a table name (3-63 letters and digits, starting with a letter), not '{value}'");
     }
 }
 

@@ -47,8 +47,6 @@ internal sealed partial class MessageInvocations<TMessage> : IDisposable
         _work = new InFlightWork(time);
     }
 
-    public int Count => _work.Count;
-
     /// <summary>Completes once no more than <paramref name="threshold"/> messages are in flight.</summary>
     public Task WaitForRoomAsync(int threshold, CancellationToken cancellationToken)
     {

@@ -35,15 +35,12 @@ internal sealed partial class MessageLeases : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>How long a received message stays hidden, and each renewal extends it by.</summary>
-    public TimeSpan Lease => _lease;
-
     public void Start() => _renewing = RenewLeasesAsync(_stop.Token);
 
     /// <summary>Starts keeping <paramref name="message"/> hidden; <paramref name="requestedAt"/> is when its receive was sent.</summary>
     public MessageLease Hold(QueueMessage message, DateTimeOffset requestedAt)
     {
-        var lease = new MessageLease(message.MessageId, message.PopReceipt, requestedAt + _lease, requestedAt + (_lease / 2));
+        var lease = new MessageLease(message.MessageId, message.PopReceipt, requestedAt + _lease);
         _held.TryAdd(lease, 0);
         return lease;
     }
@@ -89,7 +86,7 @@ internal sealed partial class MessageLeases : IAsyncDisposable
                 {
                     lock (lease)
                     {
-                        if (!lease.Settled && lease.LostReason is null && now >= lease.RenewAt && lease.Renewal is not { IsCompleted: false })
+                        if (!lease.Settled && lease.LostReason is null && now >= lease.ExpiresAt - (_lease / 2) && lease.Renewal is not { IsCompleted: false })
                         {
                             lease.Renewal = RenewAsync(lease);
                         }
@@ -135,7 +132,6 @@ internal sealed partial class MessageLeases : IAsyncDisposable
                 {
                     lease.PopReceipt = receipt.Value.PopReceipt;
                     lease.ExpiresAt = sentAt + _lease;
-                    lease.RenewAt = sentAt + (_lease / 2);
                 }
 
                 return;
@@ -175,16 +171,15 @@ internal sealed partial class MessageLeases : IAsyncDisposable
 }
 
 /// <summary>A received message kept hidden by <see cref="MessageLeases"/>. Its members are read and written under its own lock.</summary>
-internal sealed class MessageLease(string messageId, string popReceipt, DateTimeOffset expiresAt, DateTimeOffset renewAt)
+internal sealed class MessageLease(string messageId, string popReceipt, DateTimeOffset expiresAt)
 {
     public string MessageId { get; } = messageId;
 
     public string PopReceipt { get; set; } = popReceipt;
 
     /// <summary>When the lease runs out at the earliest: a lease period after the request that set it was sent.</summary>
+    /// <summary>Renewed once half of it has passed (<see cref="MessageLeases"/>).</summary>
     public DateTimeOffset ExpiresAt { get; set; } = expiresAt;
-
-    public DateTimeOffset RenewAt { get; set; } = renewAt;
 
     /// <summary>Why the lease is no longer ours, or null while it is.</summary>
     public string? LostReason { get; set; }

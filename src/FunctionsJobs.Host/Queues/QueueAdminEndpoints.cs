@@ -74,7 +74,7 @@ internal static class QueueAdminEndpoints
 
     private static IResult? Invalid(string name, int? max)
     {
-        if (!QueueNames.IsValid(name))
+        if (!StorageNames.IsQueueName(name))
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid queue name", detail: $"'{name}' is not a queue name this host can own (3-56 lowercase letters, digits and single hyphens).");
         }

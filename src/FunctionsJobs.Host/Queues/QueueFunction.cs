@@ -1,5 +1,6 @@
 using FunctionsJobs.Core.Queues;
 using FunctionsJobs.Core.Settings;
+using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Host.Functions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,7 +35,7 @@ public static class QueueFunctionRegistration
         where THandler : class, IQueueHandler<TMessage>
     {
         var queueName = configuration.GetSetting(queueSetting, defaultQueueName);
-        if (!QueueNames.IsValid(queueName))
+        if (!StorageNames.IsQueueName(queueName))
         {
             throw new InvalidSettingException(queueSetting, $"must be a queue name (3-56 lowercase letters, digits and single hyphens), not '{queueName}'");
         }
@@ -50,17 +51,4 @@ public static class QueueFunctionRegistration
         services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<QueueListener<TMessage>>(sp, function));
         return services;
     }
-}
-
-public static class QueueNames
-{
-    /// <summary>
-    /// Azure queue naming rules (3-63 characters), with room left for the <c>-poison</c> suffix so
-    /// the poison queue of any valid name is itself valid.
-    /// </summary>
-    public static bool IsValid(string name, int maxLength = 56) =>
-        name.Length >= 3 && name.Length <= maxLength
-        && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
-        && !name.Contains("--", StringComparison.Ordinal)
-        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 }

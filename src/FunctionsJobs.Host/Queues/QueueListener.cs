@@ -46,9 +46,6 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         wakeups.Register(function.QueueName, Wake);
     }
 
-    /// <summary>Messages whose handler is running now.</summary>
-    public int InFlight => _invocations.Count;
-
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Renewal runs until the drain is over (StopAsync), not only while the listener receives.
@@ -141,10 +138,14 @@ internal sealed partial class QueueListener<TMessage> : BackgroundService
         var wake = Volatile.Read(ref _wake);
         if (!wake.Task.IsCompleted)
         {
-            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            await Task.WhenAny(Task.Delay(delay, _time, waiting.Token), wake.Task).ConfigureAwait(false);
-            await waiting.CancelAsync().ConfigureAwait(false);
-            stoppingToken.ThrowIfCancellationRequested();
+            try
+            {
+                await wake.Task.WaitAsync(delay, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The backoff ran out without a wake: poll.
+            }
         }
 
         if (wake.Task.IsCompleted)

@@ -1,3 +1,4 @@
+using FunctionsJobs.Core.Storage;
 using FunctionsJobs.Host.Queues;
 
 namespace FunctionsJobs.UnitTests.Queues;
@@ -13,7 +14,7 @@ public sealed class QueueNamesTests
     [InlineData("thumbnails2")]
     public void Valid_names(string name)
     {
-        Assert.True(QueueNames.IsValid(name));
+        Assert.True(StorageNames.IsQueueName(name));
     }
 
     [Theory]
@@ -29,7 +30,7 @@ public sealed class QueueNamesTests
     [InlineData("orders.eu")]
     public void Invalid_names(string name)
     {
-        Assert.False(QueueNames.IsValid(name));
+        Assert.False(StorageNames.IsQueueName(name));
     }
 
     [Fact]
@@ -38,10 +39,10 @@ public sealed class QueueNamesTests
         var longest = new string('a', 56);
         var tooLong = new string('a', 57);
 
-        Assert.True(QueueNames.IsValid(longest));
-        Assert.False(QueueNames.IsValid(tooLong));
-        Assert.True(QueueNames.IsValid(PoisonQueue.NameFor(longest), maxLength: 63));
-        Assert.False(QueueNames.IsValid(new string('a', 64), maxLength: 63));
+        Assert.True(StorageNames.IsQueueName(longest));
+        Assert.False(StorageNames.IsQueueName(tooLong));
+        Assert.True(StorageNames.IsQueueName(PoisonQueue.NameFor(longest), maxLength: 63));
+        Assert.False(StorageNames.IsQueueName(new string('a', 64), maxLength: 63));
     }
 
     [Fact]
